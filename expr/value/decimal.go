@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 
-package expr
+package value
 
 // Decimal is the value decimal() returns: an exact base-10 number, kept as
 // its canonical text so it survives JSON round trips without losing digits.

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 
-package expr
+// Package value is the value model shared by the expression language and
+// everything that hands values to it: JSON-like Go values with ordered
+// objects, exact integers and decimals.
+package value
 
 import (
 	"bytes"
@@ -133,7 +136,7 @@ func (o *Object) UnmarshalJSON(data []byte) error {
 	}
 	obj, ok := v.(*Object)
 	if !ok {
-		return fmt.Errorf("expr: JSON value is %T, not an object", v)
+		return fmt.Errorf("value: JSON value is %T, not an object", v)
 	}
 	*o = *obj
 	return nil
