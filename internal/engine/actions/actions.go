@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: Apache-2.0
+
+// Package actions implements the leaf action types of the engine.
+//
+// A leaf action is a function of its evaluated inputs: it does not start
+// other actions, does not suspend the run and keeps no state between calls.
+// The engine (package engine) owns every structural or stateful action type
+// (Compose, variables, If, Switch, Foreach, Until, Scope, Terminate,
+// Response, Wait, Workflow, HttpWebhook, ApiConnectionWebhook) and calls
+// the functions registered here for the others (Http, ParseJson, Query,
+// Select, Join, Table, JavaScriptCode, ApiConnection ...).
+//
+// A [Func] may be called more than once for the same action of the same
+// run: on retries, and after a crash when the step was in flight
+// (at-least-once). The engine records every attempt.
+package actions
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+
+	"github.com/junction-run/junction/connector"
+	"github.com/junction-run/junction/expr"
+)
+
+// Call is one execution attempt of a leaf action.
+type Call struct {
+	Name string // action name
+	Type string // canonical type ("Http", "ParseJson", ...)
+	// Raw holds the action's inputs as written (value model, expressions
+	// unevaluated).
+	Raw any
+	// Env is the run context; impure values (utcNow(), guid(), rand())
+	// are already recorded by the engine's Env, so re-evaluating Raw on a
+	// retry gives the same values.
+	Env expr.Env
+	// OperationOptions holds the action's operationOptions, lower-cased.
+	OperationOptions map[string]bool
+	HTTPClient       *http.Client
+	Logger           *slog.Logger
+	// Connections resolves ApiConnection references (may be nil).
+	Connections  ConnectionResolver
+	RunID        string
+	WorkflowName string
+	// Attempt is the 1-based attempt number of this execution.
+	Attempt int
+	// Action is the whole action definition as written (value model), for
+	// types that need more than inputs (e.g. "limit", "metadata").
+	Action map[string]any
+}
+
+// EvalInputs evaluates Raw against Env (most actions start with this).
+func (c *Call) EvalInputs() (any, error) {
+	if c.Raw == nil {
+		return nil, nil
+	}
+	comp, err := expr.CompileValue(c.Raw)
+	if err != nil {
+		return nil, fmt.Errorf("compile inputs of '%s': %w", c.Name, err)
+	}
+	v, err := comp.Eval(c.Env)
+	if err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// Result is what a leaf action produced.
+type Result struct {
+	Inputs  any          // inputs as shown in run history (usually the evaluated Raw)
+	Outputs any          // value model
+	Failed  bool         // ran but failed (e.g. Http status >= 400): outputs kept, status Failed
+	Error   *ActionError // {Code, Message} when Failed
+}
+
+// ActionError is the error of a failed action as shown in run history.
+type ActionError struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// Error implements error.
+func (e *ActionError) Error() string { return e.Code + ": " + e.Message }
+
+// Func runs one attempt of a leaf action. A non-nil error means the action
+// could not complete: connector.KindOf(err).Retryable() decides whether the
+// engine retries under the action's retry policy, and
+// connector.RetryAfterOf(err) is honoured as the delay. An *ActionError
+// returned as error gives the code shown in run history.
+type Func func(ctx context.Context, c *Call) (Result, error)
+
+// ConnectionResolver finds the provider and connection an ApiConnection
+// action refers to.
+type ConnectionResolver interface {
+	Resolve(ctx context.Context, referenceName string) (connector.Provider, connector.Connection, error)
+}
+
+var (
+	mu       sync.RWMutex
+	registry = map[string]entry{}
+)
+
+type entry struct {
+	typ string
+	f   Func
+}
+
+// Register makes f the implementation of the canonical action type typ.
+// Lookup is case-insensitive. Registering a type twice replaces it.
+func Register(typ string, f Func) {
+	mu.Lock()
+	defer mu.Unlock()
+	registry[strings.ToLower(typ)] = entry{typ: typ, f: f}
+}
+
+// Lookup returns the implementation of typ (case-insensitive).
+func Lookup(typ string) (Func, bool) {
+	mu.RLock()
+	defer mu.RUnlock()
+	e, ok := registry[strings.ToLower(typ)]
+	return e.f, ok
+}
+
+// Types returns the canonical names of the registered types.
+func Types() []string {
+	mu.RLock()
+	defer mu.RUnlock()
+	out := make([]string, 0, len(registry))
+	for _, e := range registry {
+		out = append(out, e.typ)
+	}
+	return out
+}
