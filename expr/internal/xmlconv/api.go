@@ -2,7 +2,10 @@
 
 package xmlconv
 
-import "fmt"
+import (
+	"bytes"
+	"fmt"
+)
 
 // SyntaxError reports XML that is not well-formed, with the 1-based line and
 // column of the offending input.
@@ -21,4 +24,18 @@ func Parse(data []byte) error {
 
 func (e *SyntaxError) Error() string {
 	return fmt.Sprintf("invalid xml at line %d, column %d: %s", e.Line, e.Column, e.Msg)
+}
+
+// Normalize parses an XML document and writes it back as the runtime's
+// XmlDocument.OuterXml would: insignificant whitespace dropped, attributes
+// double-quoted, empty elements written <a/> as "<a />". It is the text of
+// xml('<...>').
+func Normalize(data []byte) ([]byte, error) {
+	doc, err := parseXML(data)
+	if err != nil {
+		return nil, err
+	}
+	var b bytes.Buffer
+	writeXML(&b, doc, nil)
+	return b.Bytes(), nil
 }

@@ -50,6 +50,7 @@ type node struct {
 	children []*node
 	parent   *node
 	idx      int  // position in parent.children or parent.attrs
+	order    int  // document order, set by numberNodes
 	empty    bool // element written <a/> (XmlElement.IsEmpty)
 }
 
@@ -69,40 +70,6 @@ func (n *node) qname() string {
 // isNSDecl reports whether an attribute is a namespace declaration.
 func (n *node) isNSDecl() bool {
 	return n.prefix == "xmlns" || (n.prefix == "" && n.local == "xmlns")
-}
-
-// lookupNS resolves prefix in the scope of element el. The empty prefix
-// always resolves (to "" when no default namespace is declared).
-func lookupNS(el *node, prefix string) (string, bool) {
-	switch prefix {
-	case "xml":
-		return nsXML, true
-	case "xmlns":
-		return nsXMLNS, true
-	}
-	for n := el; n != nil && n.kind == kindElem; n = n.parent {
-		for _, a := range n.attrs {
-			if prefix == "" && a.prefix == "" && a.local == "xmlns" {
-				return a.data, true
-			}
-			if prefix != "" && a.prefix == "xmlns" && a.local == prefix {
-				return a.data, true
-			}
-		}
-	}
-	return "", prefix == ""
-}
-
-// preservesSpace reports whether xml:space="preserve" is in effect at el.
-func preservesSpace(el *node) bool {
-	for n := el; n != nil && n.kind == kindElem; n = n.parent {
-		for _, a := range n.attrs {
-			if a.prefix == "xml" && a.local == "space" {
-				return a.data == "preserve"
-			}
-		}
-	}
-	return false
 }
 
 func isXMLSpace(s []byte) bool {
@@ -150,6 +117,13 @@ func parseXML(data []byte) (*node, error) {
 	doc := &node{kind: kindDoc}
 	cur := doc
 	hasRoot := false
+	// Per open element: the namespace bindings and whether xml:space is
+	// "preserve", so that lookups do not walk the ancestors.
+	type scope struct {
+		ns       *nsBinding
+		preserve bool
+	}
+	stack := []scope{{}}
 	for {
 		start := p.dec.InputOffset()
 		tok, err := p.dec.RawToken()
@@ -162,7 +136,8 @@ func parseXML(data []byte) (*node, error) {
 			if errors.As(err, &se) {
 				msg = se.Msg
 			}
-			return nil, p.errAt(p.dec.InputOffset(), "%s", msg)
+			// The decoder stops just after the offending byte.
+			return nil, p.errAt(max(p.dec.InputOffset()-1, 0), "%s", msg)
 		}
 		end := p.dec.InputOffset()
 		switch t := tok.(type) {
@@ -189,7 +164,22 @@ func parseXML(data []byte) (*node, error) {
 			if cur.parent == doc {
 				hasRoot = true
 			}
-			ns, ok := lookupNS(el, el.prefix)
+			sc := stack[len(stack)-1]
+			for _, a := range el.attrs {
+				switch {
+				case a.prefix == "xmlns":
+					if a.local == "xmlns" || a.local == "xml" || a.data == "" {
+						return nil, p.errAt(start, "invalid namespace declaration %q", a.qname())
+					}
+					sc.ns = &nsBinding{prefix: a.local, uri: a.data, next: sc.ns}
+				case a.prefix == "" && a.local == "xmlns":
+					sc.ns = &nsBinding{uri: a.data, next: sc.ns}
+				case a.prefix == "xml" && a.local == "space":
+					sc.preserve = a.data == "preserve"
+				}
+			}
+			stack = append(stack, sc)
+			ns, ok := lookupNS(sc.ns, el.prefix)
 			if !ok {
 				return nil, p.errAt(start, "namespace prefix %q is not declared", el.prefix)
 			}
@@ -199,7 +189,7 @@ func parseXML(data []byte) (*node, error) {
 				case a.isNSDecl():
 					a.ns = nsXMLNS
 				case a.prefix != "":
-					ns, ok := lookupNS(el, a.prefix)
+					ns, ok := lookupNS(sc.ns, a.prefix)
 					if !ok {
 						return nil, p.errAt(start, "namespace prefix %q is not declared", a.prefix)
 					}
@@ -214,6 +204,7 @@ func parseXML(data []byte) (*node, error) {
 				return nil, p.errAt(start, "end tag </%s> does not match start tag <%s>", qualified(t.Name), cur.qname())
 			}
 			cur = cur.parent
+			stack = stack[:len(stack)-1]
 		case xml.CharData:
 			cdata := bytes.HasPrefix(data[start:end], []byte("<![CDATA["))
 			if cur == doc {
@@ -227,7 +218,7 @@ func parseXML(data []byte) (*node, error) {
 				cur.appendChild(&node{kind: kindCDATA, data: string(t)})
 			case !isXMLSpace(t):
 				cur.appendChild(&node{kind: kindText, data: string(t)})
-			case preservesSpace(cur):
+			case stack[len(stack)-1].preserve:
 				cur.appendChild(&node{kind: kindSigWS, data: string(t)})
 			}
 		case xml.Comment:
@@ -295,6 +286,18 @@ func procInstParam(inst []byte, name string) (string, bool) {
 type nsBinding struct {
 	prefix, uri string
 	next        *nsBinding
+}
+
+// lookupNS resolves prefix with the bindings b. The empty prefix always
+// resolves (to "" when no default namespace is declared).
+func lookupNS(b *nsBinding, prefix string) (string, bool) {
+	switch prefix {
+	case "xml":
+		return nsXML, true
+	case "xmlns":
+		return nsXMLNS, true
+	}
+	return b.lookup(prefix)
 }
 
 func (b *nsBinding) lookup(prefix string) (string, bool) {
@@ -456,4 +459,19 @@ func outerXML(n *node) string {
 	var b bytes.Buffer
 	writeXML(&b, n, nil)
 	return b.String()
+}
+
+// numberNodes sets the document order of every node under n, attributes
+// right after their element, and returns the next number.
+func numberNodes(n *node, next int) int {
+	n.order = next
+	next++
+	for _, a := range n.attrs {
+		a.order = next
+		next++
+	}
+	for _, c := range n.children {
+		next = numberNodes(c, next)
+	}
+	return next
 }

@@ -33,7 +33,7 @@ func JSONToXML(v any) ([]byte, error) {
 		return nil, fmt.Errorf("xml conversion needs a json object with a single root property, not %s", typeName(v))
 	}
 	doc := &node{kind: kindDoc}
-	if err := fromObject(doc, obj, nil); err != nil {
+	if err := fromObject(doc, obj, obj.Keys(), nil); err != nil {
 		return nil, err
 	}
 	if !hasElement(doc) {
@@ -70,9 +70,10 @@ func hasElement(n *node) bool {
 	return false
 }
 
-// fromObject is DeserializeNode: every property of obj adds to cur.
-func fromObject(cur *node, obj *value.Object, scope *nsBinding) error {
-	for _, k := range obj.Keys() {
+// fromObject is DeserializeNode: every property of obj named in keys adds
+// to cur.
+func fromObject(cur *node, obj *value.Object, keys []string, scope *nsBinding) error {
+	for _, k := range keys {
 		v, _ := obj.Get(k)
 		if arr, ok := v.([]any); ok {
 			for _, item := range arr {
@@ -202,13 +203,8 @@ func fromElem(cur *node, name string, v any, scope *nsBinding) error {
 	switch t := v.(type) {
 	case nil:
 	case *value.Object:
-		for _, k := range keys {
-			kv, _ := t.Get(k)
-			rest := value.NewObject(1)
-			rest.Set(k, kv)
-			if err := fromObject(el, rest, scope); err != nil {
-				return err
-			}
+		if err := fromObject(el, t, keys, scope); err != nil {
+			return err
 		}
 	default:
 		s, err := xmlText(v)
@@ -361,7 +357,7 @@ func xmlText(v any) (string, error) {
 }
 
 // formatDouble is XmlConvert.ToString(double): the shortest round-trip
-// form, in exponent notation when the exponent is below -5 or above 14.
+// form, in exponent notation when the exponent is below -4 or above 14.
 func formatDouble(f float64) string {
 	switch {
 	case math.IsNaN(f):
@@ -374,7 +370,7 @@ func formatDouble(f float64) string {
 	e := strconv.FormatFloat(f, 'e', -1, 64)
 	i := strings.IndexByte(e, 'e')
 	exp, _ := strconv.Atoi(e[i+1:])
-	if exp >= -5 && exp < 15 {
+	if exp > -5 && exp < 15 {
 		return strconv.FormatFloat(f, 'f', -1, 64)
 	}
 	sign := "+"

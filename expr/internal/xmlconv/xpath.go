@@ -5,6 +5,7 @@ package xmlconv
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/antchfx/xpath"
@@ -33,6 +34,7 @@ func XPath(doc []byte, query string) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	numberNodes(root, 0)
 	return evalXPath(expr, root)
 }
 
@@ -46,14 +48,20 @@ func compileXPath(query string) (expr *xpath.Expr, err error) {
 	}
 	defer func() {
 		if r := recover(); r != nil {
-			expr, err = nil, fmt.Errorf("invalid xpath expression %q: %v", query, r)
+			expr, err = nil, fmt.Errorf("invalid xpath expression %q: %s", query, libMessage(r))
 		}
 	}()
 	expr, err = xpath.CompileWithNS(q, map[string]string{noNSPrefix: ""})
 	if err != nil {
-		return nil, fmt.Errorf("invalid xpath expression %q: %v", query, err)
+		return nil, fmt.Errorf("invalid xpath expression %q: %s", query, libMessage(err))
 	}
 	return expr, nil
+}
+
+// libMessage formats an error or panic value of the XPath library in our
+// style: no trailing punctuation.
+func libMessage(v any) string {
+	return strings.TrimRight(fmt.Sprint(v), ". ")
 }
 
 func evalXPath(expr *xpath.Expr, root *node) (res any, err error) {
@@ -62,15 +70,25 @@ func evalXPath(expr *xpath.Expr, root *node) (res any, err error) {
 	// program.
 	defer func() {
 		if r := recover(); r != nil {
-			res, err = nil, fmt.Errorf("evaluating xpath expression %q: %v", expr.String(), r)
+			res, err = nil, fmt.Errorf("evaluating xpath expression %q: %s", expr.String(), libMessage(r))
 		}
 	}()
 	nav := &navigator{root: root, cur: root, attr: -1}
 	switch v := expr.Evaluate(nav).(type) {
 	case *xpath.NodeIterator:
-		out := []any{}
+		var navs []*navigator
 		for v.MoveNext() {
-			out = append(out, nodeResult(v.Current().(*navigator)))
+			navs = append(navs, v.Current().Copy().(*navigator))
+		}
+		// The library does not always keep document order (unions), which
+		// .NET node-sets have.
+		slices.SortStableFunc(navs, func(a, b *navigator) int { return a.node().order - b.node().order })
+		out := make([]any, 0, len(navs))
+		for i, n := range navs {
+			if i > 0 && n.node() == navs[i-1].node() {
+				continue
+			}
+			out = append(out, nodeResult(n))
 		}
 		return out, nil
 	case float64, string, bool:

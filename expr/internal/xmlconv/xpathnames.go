@@ -3,6 +3,7 @@
 package xmlconv
 
 import (
+	"fmt"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -89,23 +90,11 @@ func qualifyNames(q string) (string, error) {
 			prevDollar = false
 			continue
 		}
-		// A prefixed name or prefix:* keeps its prefix.
+		// A prefixed name or prefix:*.
 		if j+1 < len(q) && q[j] == ':' && q[j+1] != ':' {
-			k := j + 1
-			for k < len(q) {
-				r, n := utf8.DecodeRuneInString(q[k:])
-				if !isNCNameChar(r) && !(k == j+1 && r == '*') {
-					break
-				}
-				k += n
-				if r == '*' {
-					break
-				}
-			}
-			b.WriteString(q[i:k])
-			i = k
-			prevOperand = true
-			continue
+			// .NET needs a namespace manager for any prefix, and the
+			// runtime supplies none.
+			return "", fmt.Errorf("namespace prefix %q is not declared; match namespaced names with local-name() and namespace-uri()", name)
 		}
 		rest := strings.TrimLeft(q[j:], " \t\r\n")
 		switch {
