@@ -135,4 +135,3 @@ func (p *Provider) items(operationID string, body any) []any {
 	}
 	return []any{body}
 }
-
