@@ -265,6 +265,9 @@ func addElem(cur *node, name string, scope *nsBinding) (*node, error) {
 }
 
 func addAttr(el *node, name, val string, scope *nsBinding) error {
+	if name == "" {
+		return errors.New(`cannot convert the property "@" to an attribute without a name`)
+	}
 	prefix := prefixOf(name)
 	encoded := EncodeXMLName(name)
 	if prefix != "" && EncodeXMLName(prefix) != prefix {
@@ -276,6 +279,8 @@ func addAttr(el *node, name, val string, scope *nsBinding) error {
 	}
 	a := &node{kind: kindAttr, prefix: p, local: local, data: val, parent: el}
 	switch {
+	case a.prefix == "xmlns" && (val == "" || a.local == "xml" || a.local == "xmlns"):
+		return fmt.Errorf("attribute %q: invalid namespace declaration", name)
 	case a.isNSDecl():
 		a.ns = nsXMLNS
 	case p != "":
@@ -326,8 +331,28 @@ func fromDecl(cur *node, v any) error {
 			return fmt.Errorf("unexpected property %q in the xml declaration", k)
 		}
 	}
+	switch {
+	case d.version != "" && d.version != "1.0":
+		return fmt.Errorf("xml declaration: version %q is not 1.0", d.version)
+	case d.standalone != "" && d.standalone != "yes" && d.standalone != "no":
+		return fmt.Errorf(`xml declaration: standalone %q is not "yes" or "no"`, d.standalone)
+	case d.encoding != "" && !validEncodingName(d.encoding):
+		return fmt.Errorf("xml declaration: invalid encoding name %q", d.encoding)
+	}
 	cur.appendChild(d)
 	return nil
+}
+
+// validEncodingName checks the EncName production of XML 1.0.
+func validEncodingName(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		letter := 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z'
+		if !letter && (i == 0 || !('0' <= c && c <= '9' || c == '.' || c == '_' || c == '-')) {
+			return false
+		}
+	}
+	return true
 }
 
 // xmlText is ConvertTokenToXmlValue: the text XmlConvert gives a scalar.

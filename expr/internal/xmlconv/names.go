@@ -3,9 +3,11 @@
 package xmlconv
 
 import (
+	"encoding/xml"
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -22,7 +24,8 @@ func EncodeXMLName(s string) string {
 			b.WriteString("_x005F_")
 		case r > 0xFFFF || r == utf8.RuneError:
 			fmt.Fprintf(&b, "_x%08X_", r)
-		case first && !isNameStartChar(r), !first && !isNameChar(r):
+		case first && !(isNameStartChar(r) && parsesInName(r, true)),
+			!first && !(isNameChar(r) && parsesInName(r, false)):
 			fmt.Fprintf(&b, "_x%04X_", r)
 		default:
 			b.WriteRune(r)
@@ -81,6 +84,33 @@ func DecodeXMLName(s string) string {
 		i += n
 	}
 	return b.String()
+}
+
+// nameRunes caches parsesInName for non-ASCII runes.
+var nameRunes sync.Map // [2]rune{r, first} -> bool
+
+// parsesInName reports whether encoding/xml, which this package parses
+// with, accepts r in a name (first: as its first character). Its tables
+// follow XML 1.0 fourth edition, which lacks some letters the fifth edition
+// (and .NET) allow, such as CJK Extension A; names must stay parseable.
+func parsesInName(r rune, first bool) bool {
+	if r < utf8.RuneSelf {
+		return true
+	}
+	key := [2]rune{r, 0}
+	if first {
+		key[1] = 1
+	}
+	if ok, found := nameRunes.Load(key); found {
+		return ok.(bool)
+	}
+	doc := "<a" + string(r) + "/>"
+	if first {
+		doc = "<" + string(r) + "/>"
+	}
+	_, err := xml.NewDecoder(strings.NewReader(doc)).RawToken()
+	nameRunes.Store(key, err == nil)
+	return err == nil
 }
 
 // isNameStartChar follows XML 1.0 (fifth edition), without ':' which
