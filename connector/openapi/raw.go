@@ -261,7 +261,7 @@ func firstColumn(data []byte, line int) int {
 		return 1
 	}
 	l := lines[line-1]
-	return 1 + len(l) - len(bytes.TrimLeft(l, " \t"))
+	return 1 + len(l) - len(bytes.TrimLeft(l, " "))
 }
 
 type yamlConv struct {
