@@ -383,7 +383,7 @@ func (dec *decoder) action(name string, v any, path string, l *ActionList, depth
 	a.Foreach, _ = dec.str(o, "foreach", path)
 	if lo, lpath, ok := dec.obj(o, "limit", path); ok {
 		a.Limit = &Limit{Path: lpath}
-		a.Limit.Count, _ = dec.int(lo, "count", lpath)
+		a.Limit.Count, a.Limit.CountExpression = dec.intOrExpr(lo, "count", lpath)
 		a.Limit.Timeout, _ = dec.str(lo, "timeout", lpath)
 	}
 	if io, ok := a.Inputs.(*expr.Object); ok {
@@ -392,7 +392,7 @@ func (dec *decoder) action(name string, v any, path string, l *ActionList, depth
 			rp := &RetryPolicy{Path: rpath}
 			rp.Type, _ = dec.str(ro, "type", rpath)
 			rp.Type = strings.ToLower(rp.Type)
-			rp.Count, _ = dec.int(ro, "count", rpath)
+			rp.Count, rp.CountExpression = dec.intOrExpr(ro, "count", rpath)
 			rp.Interval, _ = dec.str(ro, "interval", rpath)
 			rp.MinimumInterval, _ = dec.str(ro, "minimumInterval", rpath)
 			rp.MaximumInterval, _ = dec.str(ro, "maximumInterval", rpath)
@@ -539,6 +539,17 @@ func (dec *decoder) int(o *expr.Object, key, path string) (int64, bool) {
 		dec.ps.add(child(path, stored), CodeWrongType, "%s must be an integer, not %s", key, quoteValue(v))
 	}
 	return n, ok
+}
+
+// intOrExpr reads an integer field that may also be an expression string
+// (for example "@parameters('loopLimit')"), returned as the second result.
+func (dec *decoder) intOrExpr(o *expr.Object, key, path string) (int64, string) {
+	v, _, ok := o.GetFold(key)
+	if s, isStr := v.(string); ok && isStr && strings.HasPrefix(s, "@") {
+		return 0, s
+	}
+	n, _ := dec.int(o, key, path)
+	return n, ""
 }
 
 func (dec *decoder) ints(o *expr.Object, key, path string) []int64 {

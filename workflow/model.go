@@ -206,8 +206,11 @@ type Case struct {
 // Limit bounds an action: Until's count and timeout, or an asynchronous
 // action's timeout.
 type Limit struct {
-	// Count is the Until iteration limit (0 when absent).
+	// Count is the Until iteration limit (0 when absent or an expression).
 	Count int64
+	// CountExpression is the count when written as an expression string
+	// (evaluated when the loop starts), or "".
+	CountExpression string
 	// Timeout is an ISO 8601 duration ("" when absent).
 	Timeout string
 	Path    string
@@ -216,8 +219,12 @@ type Limit struct {
 // RetryPolicy is inputs.retryPolicy of an action.
 type RetryPolicy struct {
 	// Type is "default", "none", "fixed" or "exponential" (lower case).
-	Type            string
-	Count           int64
+	Type  string
+	Count int64
+	// CountExpression is the count when written as an expression string,
+	// or "".
+	CountExpression string
+	// Interval, MinimumInterval and MaximumInterval are ISO 8601 durations.
 	Interval        string
 	MinimumInterval string
 	MaximumInterval string

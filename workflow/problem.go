@@ -92,6 +92,7 @@ const (
 	CodeDuplicateVariable   = "WF2007" // a variable initialized twice
 	CodeVariableType        = "WF2008" // variable action not allowed for the variable's type
 	CodeUnknownStaticResult = "WF2009" // runtimeConfiguration.staticResult names no static result
+	CodeExternalParam       = "WF2010" // parameters('x') not declared in a Standard definition (warning)
 
 	// Expressions.
 	CodeExprSyntax   = "WF3001" // an expression does not parse
@@ -154,6 +155,7 @@ var Codes = []CodeInfo{
 	{CodeDuplicateVariable, SeverityError, "a variable initialized twice"},
 	{CodeVariableType, SeverityError, "a variable action that does not fit the variable's type"},
 	{CodeUnknownStaticResult, SeverityError, "runtimeConfiguration.staticResult names no entry of staticResults"},
+	{CodeExternalParam, SeverityWarning, "parameters('x') not declared in a Standard definition, so it must come from parameters.json"},
 	{CodeExprSyntax, SeverityError, "an expression does not parse"},
 	{CodeExprFunction, SeverityWarning, "unknown function or wrong number of arguments (fails only when evaluated)"},
 	{CodeDepthLimit, SeverityError, "actions nested deeper than 8 levels"},
