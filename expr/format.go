@@ -70,7 +70,7 @@ func Stringify(v any) string {
 
 // FormatFloat formats f like .NET's Double.ToString() in the invariant
 // culture: the shortest round-trip digits, in scientific notation ("1E+15",
-// "1E-05") when the exponent is below -5 or at least 15.
+// "1E-05") when the exponent is -5 or less, or 15 or more.
 func FormatFloat(f float64) string {
 	return string(appendFloat(nil, f, false))
 }
@@ -96,7 +96,7 @@ func appendFloat(b []byte, f float64, jsonStyle bool) []byte {
 		i := strings.IndexByte(s, 'e')
 		exp, _ = strconv.Atoi(s[i+1:])
 	}
-	if exp < -5 || exp >= 15 {
+	if exp < -4 || exp >= 15 {
 		start := len(b)
 		b = strconv.AppendFloat(b, f, 'e', -1, 64)
 		for i := start; i < len(b); i++ {

@@ -59,7 +59,7 @@ func init() {
 	register(FuncSpec{Name: "getFutureTime", Category: "datetime", MinArgs: 2, MaxArgs: 3, Impure: true, Signature: "getFutureTime(interval, timeUnit, format?)", Doc: "Returns the current time plus a number of time units."}, fnGetTime(1))
 	register(FuncSpec{Name: "getPastTime", Category: "datetime", MinArgs: 2, MaxArgs: 3, Impure: true, Signature: "getPastTime(interval, timeUnit, format?)", Doc: "Returns the current time minus a number of time units."}, fnGetTime(-1))
 	register(FuncSpec{Name: "formatTimeSpan", Category: "datetime", MinArgs: 1, MaxArgs: 2, Signature: "formatTimeSpan(timeSpan, format?)",
-		Doc: "Formats a TimeSpan (text such as '1.02:03:04', or ticks) with a .NET TimeSpan format string.",
+		Doc:      "Formats a TimeSpan (text such as '1.02:03:04', or ticks) with a .NET TimeSpan format string.",
 		Examples: []Example{{Expr: "formatTimeSpan('1.02:03:04', 'c')", Want: `"1.02:03:04"`}}}, fnFormatTimeSpan)
 }
 

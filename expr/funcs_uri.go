@@ -41,7 +41,7 @@ func init() {
 	man("mergeObjects", 1, -1, "mergeObjects(object1, object2, ...)", "Returns the properties of all objects; later objects win.", fnMergeObjects,
 		Example{Expr: "mergeObjects(json('{\"a\":1,\"b\":1}'), json('{\"b\":2}'))", Want: `{"a":1,"b":2}`})
 	registerLazy(FuncSpec{Name: "coalesce", Category: "manipulation", MinArgs: 1, MaxArgs: -1, Signature: "coalesce(object1, object2, ...)",
-		Doc: "Returns the first non-null value; later arguments are not evaluated.",
+		Doc:      "Returns the first non-null value; later arguments are not evaluated.",
 		Examples: []Example{{Expr: "coalesce(null, 'hello', int('x'))", Want: `"hello"`}, {Expr: "coalesce(null, null)", Want: "null"}}}, fnCoalesce)
 	man("xpath", 2, 2, "xpath(xml, xpath)", "Evaluates an XPath 1.0 expression; node sets give arrays of XML strings.", fnXPath)
 }

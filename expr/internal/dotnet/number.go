@@ -19,6 +19,10 @@ type number struct {
 	float    bool // floating-point values keep the sign of a zero
 }
 
+// maxPrecision bounds the precision of standard formats. .NET accepts up
+// to 999,999,999, which would let one expression allocate gigabytes.
+const maxPrecision = 1000
+
 // doublePrecisionCustom is the number of significant digits .NET keeps for
 // doubles under custom format strings (DoublePrecisionCustomFormat).
 const doublePrecisionCustom = 15
@@ -126,6 +130,9 @@ func FormatInt(v int64, format, culture string) (string, error) {
 		return "", err
 	}
 	f, prec, ok := parseStandardNumber(format)
+	if ok && prec > maxPrecision {
+		return "", fmt.Errorf("precision %d in format %q exceeds the limit of %d", prec, format, maxPrecision)
+	}
 	if !ok {
 		n := intNumber(v)
 		return formatCustomNumber(&n, format, c), nil
@@ -176,6 +183,9 @@ func FormatFloat(v float64, format, culture string) (string, error) {
 		return "", err
 	}
 	f, prec, ok := parseStandardNumber(format)
+	if ok && prec > maxPrecision {
+		return "", fmt.Errorf("precision %d in format %q exceeds the limit of %d", prec, format, maxPrecision)
+	}
 	if ok {
 		switch f {
 		case 'D', 'd', 'X', 'x':

@@ -215,6 +215,8 @@ func TestFormatNumberErrors(t *testing.T) {
 		{"X on float", true, "X", "", `"X" is only valid for integers`},
 		{"unknown specifier float", true, "Q2", "", `invalid number format specifier "Q"`},
 		{"unknown specifier int", false, "K", "", `invalid number format specifier "K"`},
+		{"precision limit", true, "N1001", "", `precision 1001 in format "N1001" exceeds the limit of 1000`},
+		{"precision limit int", false, "D999999999", "", "exceeds the limit"},
 		{"unknown culture float", true, "N2", "xx-YY", `unsupported culture "xx-YY"`},
 		{"unknown culture int", false, "N2", "klingon", `unsupported culture "klingon"`},
 	}

@@ -20,7 +20,7 @@ func EncodeXMLName(s string) string {
 	first := true
 	for i, r := range s {
 		switch {
-		case r == '_' && escapeAt(s, i) > 0:
+		case r == '_' && looksEscaped(s, i):
 			b.WriteString("_x005F_")
 		case r > 0xFFFF || r == utf8.RuneError:
 			fmt.Fprintf(&b, "_x%08X_", r)
@@ -33,6 +33,28 @@ func EncodeXMLName(s string) string {
 		first = false
 	}
 	return b.String()
+}
+
+// looksEscaped reports whether the underscore at s[i] would read as the
+// start of an escape after encoding: _x and 4 or 8 hex digits, followed by
+// an underscore or by a character that is itself escaped.
+func looksEscaped(s string, i int) bool {
+	if escapeAt(s, i) > 0 {
+		return true
+	}
+	if i+1 >= len(s) || (s[i+1] != 'x' && s[i+1] != 'X') {
+		return false
+	}
+	for _, n := range []int{4, 8} {
+		end := i + 2 + n
+		if end < len(s) && isHex(s[i+2:end]) {
+			r, _ := utf8.DecodeRuneInString(s[end:])
+			if r > 0xFFFF || r == utf8.RuneError || !(isNameChar(r) && parsesInName(r, false)) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // escapeAt returns the length of a _xHHHH_ or _xHHHHHHHH_ escape starting at
