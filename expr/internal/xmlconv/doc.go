@@ -12,13 +12,21 @@
 //     declaration becomes "?xml", text is always a string, repeated sibling
 //     elements are grouped into an array at the place of the first one,
 //     mixed content uses "#text", CDATA "#cdata-section", and an element
-//     written <a/> becomes null while <a></a> becomes "".
+//     written <a/> becomes null while <a></a> becomes "". Names are decoded
+//     with [DecodeXMLName]. Comments are left out: Newtonsoft writes them as
+//     JSON comments, which the runtime's JSON reader skips.
 //   - [JSONToXML] (xml(object)): the inverse, for an object with a single
-//     root property.
+//     root property; names are encoded with [EncodeXMLName].
 //   - [XPath] (xpath(xml, query)): XPath 1.0 through github.com/antchfx/xpath
 //     on this package's own document model, so that namespaces, CDATA and
-//     serialization of result nodes follow .NET.
+//     the serialization of result nodes follow .NET.
+//   - [Normalize] and [Parse] (xml(text)): the document as XmlDocument
+//     writes it back, and a well-formedness check.
 //
-// All entry points parse with encoding/xml in strict mode. Document type
-// declarations are rejected, as the runtime does not process DTDs.
+// All entry points parse with encoding/xml in strict mode, without DTD
+// processing: a document type declaration is an error. Known differences
+// from the runtime: attribute values are not whitespace-normalized,
+// processing instructions are invisible to XPath, and a few name characters
+// that XML 1.0 fifth edition allows but encoding/xml does not (such as CJK
+// Extension A) are rejected when parsing and escaped by [EncodeXMLName].
 package xmlconv

@@ -11,6 +11,10 @@ import (
 	"strings"
 )
 
+// maxDepth bounds element nesting in both directions, which keeps the
+// recursive conversions cheap on hostile input.
+const maxDepth = 10000
+
 const (
 	nsXMLNS = "http://www.w3.org/2000/xmlns/"
 	nsXML   = "http://www.w3.org/XML/1998/namespace"
@@ -51,11 +55,13 @@ type node struct {
 	parent   *node
 	idx      int  // position in parent.children or parent.attrs
 	order    int  // document order, set by numberNodes
+	depth    int  // 0 for the document
 	empty    bool // element written <a/> (XmlElement.IsEmpty)
 }
 
 func (n *node) appendChild(c *node) {
 	c.parent = n
+	c.depth = n.depth + 1
 	c.idx = len(n.children)
 	n.children = append(n.children, c)
 }
@@ -142,6 +148,9 @@ func parseXML(data []byte) (*node, error) {
 		end := p.dec.InputOffset()
 		switch t := tok.(type) {
 		case xml.StartElement:
+			if len(stack) > maxDepth {
+				return nil, p.errAt(start, "elements are nested more than %d deep", maxDepth)
+			}
 			if cur == doc && hasRoot {
 				return nil, p.errAt(start, "there are multiple root elements")
 			}

@@ -150,6 +150,11 @@ func fromValue(cur *node, name string, v any, scope *nsBinding) error {
 		if cur.kind != kindElem {
 			return fmt.Errorf("attribute %q must be inside an element", name)
 		}
+		// A declaration after the element's first child comes too late to
+		// give the element its namespace, and must not contradict it.
+		if p, ok := declaredPrefix(name[1:]); ok && p == cur.prefix && s != cur.ns {
+			return fmt.Errorf("namespace declaration %q must come before the other properties of its element", name)
+		}
 		return addAttr(cur, name[1:], s, scope)
 	}
 	if arr, ok := v.([]any); ok {
@@ -184,9 +189,7 @@ func fromElem(cur *node, name string, v any, scope *nsBinding) error {
 		}
 		an := keys[0][1:]
 		attrs = append(attrs, attr{an, s})
-		if an == "xmlns" {
-			scope = &nsBinding{uri: s, next: scope}
-		} else if p, ok := strings.CutPrefix(an, "xmlns:"); ok {
+		if p, ok := declaredPrefix(an); ok {
 			scope = &nsBinding{prefix: p, uri: s, next: scope}
 		}
 		keys = keys[1:]
@@ -217,6 +220,15 @@ func fromElem(cur *node, name string, v any, scope *nsBinding) error {
 	return nil
 }
 
+// declaredPrefix returns the prefix an attribute name declares: "" for
+// xmlns, p for xmlns:p.
+func declaredPrefix(attr string) (string, bool) {
+	if attr == "xmlns" {
+		return "", true
+	}
+	return strings.CutPrefix(attr, "xmlns:")
+}
+
 // prefixOf is MiscellaneousUtils.GetPrefix.
 func prefixOf(qname string) string {
 	i := strings.IndexByte(qname, ':')
@@ -239,6 +251,9 @@ func addElem(cur *node, name string, scope *nsBinding) (*node, error) {
 	}
 	if cur.kind != kindDoc && cur.kind != kindElem {
 		return nil, fmt.Errorf("element %q cannot be added here", name)
+	}
+	if cur.depth >= maxDepth {
+		return nil, fmt.Errorf("elements are nested more than %d deep", maxDepth)
 	}
 	prefix := prefixOf(name)
 	encoded := EncodeXMLName(name)

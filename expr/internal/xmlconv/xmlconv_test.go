@@ -173,6 +173,11 @@ func TestJSONToXMLErrors(t *testing.T) {
 		{"doctype", mustDecode(t, `{"!DOCTYPE":{"@name":"a"},"a":1}`), "document type"},
 		{"text at root", mustDecode(t, `{"#text":"x","a":1}`), "outside the root element"},
 		{"attribute at root", mustDecode(t, `{"@x":"1","a":1}`), "inside an element"},
+		{"late default namespace", mustDecode(t, `{"a":{"b":1,"@xmlns":"urn:x"}}`), "must come before"},
+		{"nameless attribute", mustDecode(t, `{"a":{"@":1}}`), "without a name"},
+		{"empty prefix declaration", mustDecode(t, `{"a":{"@xmlns:p":""}}`), "invalid namespace declaration"},
+		{"declaration version", mustDecode(t, `{"?xml":{"@version":"2.0"},"a":1}`), "not 1.0"},
+		{"too deep", deepJSON(maxDepth + 1), "nested more than"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -183,6 +188,17 @@ func TestJSONToXMLErrors(t *testing.T) {
 			assertStyle(t, err)
 		})
 	}
+}
+
+// deepJSON returns {"a":{"a":...}} nested n deep.
+func deepJSON(n int) any {
+	var v any = "x"
+	for range n {
+		o := value.NewObject(1)
+		o.Set("a", v)
+		v = o
+	}
+	return v
 }
 
 // assertStyle checks the error message convention: lowercase start, no
@@ -268,6 +284,7 @@ func TestParseErrors(t *testing.T) {
 		{"unknown entity", `<a>&nbsp;</a>`, 1, 9, "invalid character entity &nbsp;"},
 		{"bare ampersand", `<a>a & b</a>`, 1, 6, "invalid character entity"},
 		{"json text", `{"a":1}`, 1, 1, "text is not allowed outside the root element"},
+		{"too deep", strings.Repeat("<a>", maxDepth+1), 1, 3*maxDepth + 1, "nested more than"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
