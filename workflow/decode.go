@@ -68,8 +68,9 @@ func syntaxError(data []byte, err error) error {
 			col++
 		}
 	}
-	// encoding/json reports the offset after the bad byte.
-	if se != nil && col > 1 && off > 0 && data[off-1] != '\n' {
+	// encoding/json reports the offset after the bad byte; at the end of
+	// the input the column just past the last byte is right.
+	if se != nil && !strings.Contains(msg, "unexpected end") && col > 1 && data[off-1] != '\n' {
 		col--
 	}
 	return &SyntaxError{Offset: off, Line: line, Col: col, Msg: msg}

@@ -802,7 +802,7 @@ func (v *validator) expr(s, path string, ctx *Action) {
 		v.ps.add(path, CodeExprLength, "expression is %d characters long; at most %d are allowed", len(s), MaxExpressionLength)
 	}
 	if err := t.Check(); err != nil {
-		v.ps.warn(path, CodeExprFunction, "%v", err)
+		v.ps.warn(path, CodeExprFunction, "expression fails when evaluated: %v", err)
 	}
 	for _, c := range t.Calls() {
 		if len(c.Args) == 0 || !c.ArgConst[0] {
