@@ -25,8 +25,9 @@
 //
 // All entry points parse with encoding/xml in strict mode, without DTD
 // processing: a document type declaration is an error. Known differences
-// from the runtime: attribute values are not whitespace-normalized,
-// processing instructions are invisible to XPath, and a few name characters
+// from the runtime: attribute values that mix character references with
+// literal line breaks are not whitespace-normalized, processing
+// instructions are invisible to XPath, and a few name characters
 // that XML 1.0 fifth edition allows but encoding/xml does not (such as CJK
 // Extension A) are rejected when parsing and escaped by [EncodeXMLName].
 package xmlconv

@@ -78,6 +78,8 @@ func (n *node) isNSDecl() bool {
 	return n.prefix == "xmlns" || (n.prefix == "" && n.local == "xmlns")
 }
 
+var attrSpace = strings.NewReplacer("\t", " ", "\n", " ", "\r", " ")
+
 func isXMLSpace(s []byte) bool {
 	for _, c := range s {
 		if c != ' ' && c != '\t' && c != '\n' && c != '\r' {
@@ -159,7 +161,15 @@ func parseXML(data []byte) (*node, error) {
 			}
 			el := &node{kind: kindElem, prefix: t.Name.Space, local: t.Name.Local}
 			el.empty = end-start >= 2 && string(data[end-2:end]) == "/>"
+			// Attribute-value normalization: literal tabs and line breaks
+			// become spaces. Character references to them are kept, so this
+			// is only done when the tag has none.
+			raw := data[start:end]
+			normalize := bytes.ContainsAny(raw, "\t\n\r") && !bytes.Contains(raw, []byte("&#"))
 			for _, a := range t.Attr {
+				if normalize {
+					a.Value = attrSpace.Replace(a.Value)
+				}
 				at := &node{kind: kindAttr, prefix: a.Name.Space, local: a.Name.Local, data: a.Value, parent: el, idx: len(el.attrs)}
 				for _, o := range el.attrs {
 					if o.prefix == at.prefix && o.local == at.local {

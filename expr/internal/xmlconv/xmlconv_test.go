@@ -78,6 +78,8 @@ func TestXMLToJSON(t *testing.T) {
 		{"byte order mark", "\ufeff<a>1</a>", `{"a":"1"}`},
 		{"text keeps surrounding space", "<a>\n  x  \n</a>", `{"a":"\n  x  \n"}`},
 		{"crlf normalized", "<a>x\r\ny</a>", `{"a":"x\ny"}`},
+		{"attribute value normalized", "<a x='1\n2\t3'/>", `{"a":{"@x":"1 2 3"}}`},
+		{"attribute character references kept", "<a x='1&#10;2'/>", `{"a":{"@x":"1\n2"}}`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
