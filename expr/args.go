@@ -136,20 +136,46 @@ func foldUnits(s string) []uint16 {
 	return u
 }
 
+// unitsString packs UTF-16 units two bytes each so the standard library's
+// fast substring search can be used; matches at odd offsets are skipped.
+func unitsString(u []uint16) string {
+	b := make([]byte, 2*len(u))
+	for i, c := range u {
+		b[2*i], b[2*i+1] = byte(c>>8), byte(c)
+	}
+	return string(b)
+}
+
 func indexUnits(h, n []uint16, from int) int {
-	for i := from; i+len(n) <= len(h); i++ {
-		if equalUnits(h[i:i+len(n)], n) {
-			return i
+	if from > len(h) {
+		return -1
+	}
+	hs, ns := unitsString(h[from:]), unitsString(n)
+	for off := 0; off <= len(hs); {
+		i := strings.Index(hs[off:], ns)
+		if i < 0 {
+			return -1
 		}
+		if (off+i)%2 == 0 {
+			return from + (off+i)/2
+		}
+		off += i + 1
 	}
 	return -1
 }
 
 func lastIndexUnits(h, n []uint16) int {
-	for i := len(h) - len(n); i >= 0; i-- {
-		if equalUnits(h[i:i+len(n)], n) {
-			return i
+	hs, ns := unitsString(h), unitsString(n)
+	end := len(hs)
+	for end >= 0 {
+		i := strings.LastIndex(hs[:end], ns)
+		if i < 0 {
+			return -1
 		}
+		if i%2 == 0 {
+			return i / 2
+		}
+		end = i + len(ns) - 1
 	}
 	return -1
 }

@@ -188,3 +188,72 @@ func compareValues(a, b any) (int, bool) {
 	}
 	return 0, false
 }
+
+// valueSet is a set of values under [Equal], with hashing for scalars so
+// union() and intersection() of large arrays stay linear.
+type valueSet struct {
+	keys   map[scalarKey]struct{}
+	others []any // arrays, objects, decimals, binary
+}
+
+type scalarKey struct {
+	kind byte // 'n' number, 's' string, 'e' empty (null or "")
+	num  float64
+	str  string
+}
+
+// key returns the hash key of v; ok is false for values compared by scan.
+// Numbers and booleans share a key space because equals(true, 1) holds.
+func (valueSet) key(v any) (scalarKey, bool) {
+	switch v := v.(type) {
+	case nil:
+		return scalarKey{kind: 'e'}, true
+	case string:
+		if v == "" {
+			return scalarKey{kind: 'e'}, true
+		}
+		return scalarKey{kind: 's', str: v}, true
+	case int64:
+		if v > 1<<53 || v < -(1<<53) {
+			return scalarKey{}, false
+		}
+		return scalarKey{kind: 'n', num: float64(v)}, true
+	case float64:
+		if v != v {
+			return scalarKey{}, false
+		}
+		return scalarKey{kind: 'n', num: v}, true
+	case bool:
+		if v {
+			return scalarKey{kind: 'n', num: 1}, true
+		}
+		return scalarKey{kind: 'n', num: 0}, true
+	}
+	return scalarKey{}, false
+}
+
+func (s *valueSet) has(v any) bool {
+	if k, ok := s.key(v); ok {
+		if _, found := s.keys[k]; found {
+			return true
+		}
+		// A scalar can still equal a decimal or a big integer.
+	}
+	for _, o := range s.others {
+		if Equal(o, v) {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *valueSet) add(v any) {
+	if k, ok := s.key(v); ok {
+		if s.keys == nil {
+			s.keys = make(map[scalarKey]struct{})
+		}
+		s.keys[k] = struct{}{}
+		return
+	}
+	s.others = append(s.others, v)
+}

@@ -164,27 +164,33 @@ func fnLast(s *state, args []any) (any, error) {
 func fnIntersection(s *state, args []any) (any, error) {
 	switch first := args[0].(type) {
 	case []any:
-		var out []any
+		sets := make([]valueSet, len(args))
+		for i := 1; i < len(args); i++ {
+			arr, err := s.array(args, i)
+			if err != nil {
+				return nil, err
+			}
+			for _, e := range arr {
+				sets[i].add(e)
+			}
+		}
+		out := []any{}
+		var seen valueSet
 	outer:
 		for _, e := range first {
-			for _, o := range out {
-				if Equal(o, e) {
-					continue outer
-				}
+			if seen.has(e) {
+				continue
 			}
 			for i := 1; i < len(args); i++ {
-				arr, err := s.array(args, i)
-				if err != nil {
+				if err := s.charge(len(sets[i].others)); err != nil {
 					return nil, err
 				}
-				if !slices.ContainsFunc(arr, func(x any) bool { return Equal(x, e) }) {
+				if !sets[i].has(e) {
 					continue outer
 				}
 			}
+			seen.add(e)
 			out = append(out, e)
-		}
-		if out == nil {
-			out = []any{}
 		}
 		return out, nil
 	case *Object:
@@ -213,13 +219,18 @@ func fnUnion(s *state, args []any) (any, error) {
 	switch args[0].(type) {
 	case []any:
 		out := []any{}
+		var seen valueSet
 		for i := range args {
 			arr, err := s.array(args, i)
 			if err != nil {
 				return nil, err
 			}
 			for _, e := range arr {
-				if !slices.ContainsFunc(out, func(x any) bool { return Equal(x, e) }) {
+				if err := s.charge(len(seen.others)); err != nil {
+					return nil, err
+				}
+				if !seen.has(e) {
+					seen.add(e)
 					out = append(out, e)
 				}
 			}
@@ -388,4 +399,14 @@ func fnSort(s *state, args []any) (any, error) {
 		out[i] = arr[j]
 	}
 	return out, nil
+}
+
+// charge counts n units of work against the evaluation's budget, so
+// quadratic functions fail instead of running for minutes.
+func (s *state) charge(n int) error {
+	s.steps += n / 16
+	if s.steps > maxSteps {
+		return s.errorf("The template language function '%s' input is too large to process.", s.fname())
+	}
+	return nil
 }

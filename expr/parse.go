@@ -134,6 +134,7 @@ func (p *parser) parseExpr(depth int) (Node, error) {
 func (p *parser) postfix(x Node, depth int) (Node, error) {
 	for {
 		t := p.peekItem()
+		pos := t.pos // of '?' for null-safe access, else of '[' or '.'
 		safe := false
 		if t.typ == itemQuestion {
 			p.next()
@@ -154,7 +155,7 @@ func (p *parser) postfix(x Node, depth int) (Node, error) {
 			if r := p.next(); r.typ != itemRBrack {
 				return nil, p.unexpected(r, "']'")
 			}
-			x = &IndexNode{Pos: t.pos, X: x, Index: idx, NullSafe: safe}
+			x = &IndexNode{Pos: pos, X: x, Index: idx, NullSafe: safe}
 		case itemDot:
 			p.next()
 			depth++
@@ -162,7 +163,7 @@ func (p *parser) postfix(x Node, depth int) (Node, error) {
 			if name.typ != itemIdent {
 				return nil, p.unexpected(name, "a property name after '.'")
 			}
-			x = &MemberNode{Pos: t.pos, X: x, Name: name.val, NullSafe: safe, boxed: name.val}
+			x = &MemberNode{Pos: pos, X: x, Name: name.val, NullSafe: safe, boxed: name.val}
 		default:
 			return x, nil
 		}
