@@ -115,8 +115,9 @@ func appendFloat(b []byte, f float64, jsonStyle bool) []byte {
 }
 
 // AppendJSON appends the compact JSON encoding of v to b, the way the
-// runtime serializes values (keys in order, no HTML escaping, floats with a
-// fraction, binary as base64).
+// runtime serializes values: keys in order, no HTML escaping, floats with a
+// fraction, binary as a content object {"$content-type":
+// "application/octet-stream", "$content": "<base64>"}.
 func AppendJSON(b []byte, v any) []byte {
 	switch v := v.(type) {
 	case nil:
@@ -135,7 +136,9 @@ func AppendJSON(b []byte, v any) []byte {
 	case string:
 		return appendJSONString(b, v)
 	case []byte:
-		return appendJSONString(b, base64.StdEncoding.EncodeToString(v))
+		b = append(b, `{"$content-type":"application/octet-stream","$content":`...)
+		b = appendJSONString(b, base64.StdEncoding.EncodeToString(v))
+		return append(b, '}')
 	case []any:
 		b = append(b, '[')
 		for i, e := range v {
