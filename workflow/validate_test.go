@@ -5,6 +5,8 @@ package workflow
 import (
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -231,6 +233,30 @@ func TestCodesDocumented(t *testing.T) {
 		seen[c.Code] = true
 		if c.Summary == "" || strings.ToLower(c.Summary[:1]) != c.Summary[:1] {
 			t.Errorf("code %s: summary %q must be lowercase and present", c.Code, c.Summary)
+		}
+	}
+}
+
+// TestDocsListCodes keeps docs/workflows.md in step with Codes.
+func TestDocsListCodes(t *testing.T) {
+	t.Parallel()
+	doc, err := os.ReadFile(filepath.Join("..", "docs", "workflows.md"))
+	if err != nil {
+		t.Skipf("docs not found: %v", err)
+	}
+	for _, c := range Codes {
+		if !strings.Contains(string(doc), "| "+c.Code+" | "+c.Severity.String()+" |") {
+			t.Errorf("docs/workflows.md does not list %s as %s", c.Code, c.Severity)
+		}
+	}
+	for _, typ := range ActionTypes {
+		if !strings.Contains(string(doc), string(typ)) {
+			t.Errorf("docs/workflows.md does not mention action type %s", typ)
+		}
+	}
+	for _, typ := range TriggerTypes {
+		if !strings.Contains(string(doc), string(typ)) {
+			t.Errorf("docs/workflows.md does not mention trigger type %s", typ)
 		}
 	}
 }
