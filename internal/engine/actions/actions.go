@@ -22,6 +22,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/junction-run/junction/connector"
 	"github.com/junction-run/junction/expr"
@@ -50,7 +51,10 @@ type Call struct {
 	Attempt int
 	// Action is the whole action definition as written (value model), for
 	// types that need more than inputs (e.g. "limit", "metadata").
-	Action map[string]any
+	Action *expr.Object
+	// Compiled is Raw compiled once per definition version (may be nil);
+	// EvalInputs uses it when set.
+	Compiled *expr.Compiled
 }
 
 // EvalInputs evaluates Raw against Env (most actions start with this).
@@ -58,9 +62,13 @@ func (c *Call) EvalInputs() (any, error) {
 	if c.Raw == nil {
 		return nil, nil
 	}
-	comp, err := expr.CompileValue(c.Raw)
-	if err != nil {
-		return nil, fmt.Errorf("compile inputs of '%s': %w", c.Name, err)
+	comp := c.Compiled
+	if comp == nil {
+		var err error
+		comp, err = expr.CompileValue(c.Raw)
+		if err != nil {
+			return nil, fmt.Errorf("compile inputs of '%s': %w", c.Name, err)
+		}
 	}
 	v, err := comp.Eval(c.Env)
 	if err != nil {
@@ -75,6 +83,11 @@ type Result struct {
 	Outputs any          // value model
 	Failed  bool         // ran but failed (e.g. Http status >= 400): outputs kept, status Failed
 	Error   *ActionError // {Code, Message} when Failed
+	// Retryable marks a Failed result the action's retry policy may retry
+	// (e.g. Http 408, 429, 5xx); RetryAfter, when set, is the delay the
+	// server asked for.
+	Retryable  bool
+	RetryAfter time.Duration
 }
 
 // ActionError is the error of a failed action as shown in run history.
