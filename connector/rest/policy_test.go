@@ -540,3 +540,32 @@ func TestUnknownTemplateLoggedOnce(t *testing.T) {
 		t.Errorf("logged %d times:\n%s", n, logs.String())
 	}
 }
+
+func TestInputNotMutatedAndConcurrentCalls(t *testing.T) {
+	t.Parallel()
+	rec := newRecorder(t, nil)
+	spec := testSpec()
+	spec.Policies = []connector.PolicyInstance{pi("setproperty", "Request", nil, map[string]any{
+		"newPropertyParentPathTemplate": "@body()", "newPropertySubPathTemplate": "source", "propertyValuePathTemplate": "junction"})}
+	p := New(spec, Options{BaseURL: rec.URL})
+	body := map[string]any{"name": "n", "tags": []any{map[string]any{"label": "x"}}}
+	in := connector.Input{Body: body}
+	done := make(chan error, 8)
+	for range 8 {
+		go func() {
+			_, err := p.Invoke(context.Background(), conn(map[string]any{"api_key": "k"}), "CreateItem", in)
+			done <- err
+		}()
+	}
+	for range 8 {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, ok := body["source"]; ok {
+		t.Error("a policy changed the caller's input")
+	}
+	for _, r := range rec.all() {
+		wantEq(t, string(r.Body), `{"name":"n","source":"junction","tags":[{"label":"x"}]}`)
+	}
+}

@@ -89,7 +89,7 @@ func (o *operation) prepare(in connector.Input) (map[string]any, any, error) {
 		}
 		params[prm.Name] = nv
 	}
-	if body != nil && !hasBodyParam(op) && !hasFormData(op) {
+	if body != nil && !hasBodyParam(op) {
 		return nil, nil, connector.Errorf(connector.KindBadRequest, "operation %s takes no body", op.ID)
 	}
 	return params, body, nil

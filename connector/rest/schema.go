@@ -130,17 +130,18 @@ func coerceScalar(s, typ string) any {
 	return s
 }
 
-// check validates v against the schema and returns v in plain JSON form.
+// check validates v against the schema and returns a copy of v in plain
+// JSON form.
 func (ps *paramSchema) check(opID string, prm *connector.Param, v any) (any, error) {
-	if ps.schema == nil {
-		return v, nil
-	}
 	if _, isBytes := v.([]byte); isBytes {
 		return v, nil // raw bodies are sent as they are
 	}
 	nv, err := normalize(v)
 	if err != nil {
 		return nil, connector.Errorf(connector.KindBadRequest, "operation %s: parameter %q: %v", opID, prm.Name, err)
+	}
+	if ps.schema == nil {
+		return nv, nil
 	}
 	if err := ps.schema.Validate(nv); err != nil {
 		var ve *jsonschema.ValidationError
@@ -183,30 +184,36 @@ func escapePointer(tokens []string) []string {
 	return out
 }
 
-// normalize returns v as plain JSON values (map[string]any, []any,
-// json.Number, string, bool, nil), converting other Go types through JSON.
+// normalize returns a deep copy of v as plain JSON values (map[string]any,
+// []any, json.Number, string, bool, nil), converting other Go types through
+// JSON. Copying keeps policies from changing the caller's input, which may
+// be shared between concurrent calls.
 func normalize(v any) (any, error) {
 	switch x := v.(type) {
 	case nil, string, bool, json.Number, float64, float32, int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64:
 		return v, nil
+	case []byte:
+		return v, nil
 	case map[string]any:
+		m := make(map[string]any, len(x))
 		for k, e := range x {
 			n, err := normalize(e)
 			if err != nil {
 				return nil, err
 			}
-			x[k] = n
+			m[k] = n
 		}
-		return x, nil
+		return m, nil
 	case []any:
+		a := make([]any, len(x))
 		for i, e := range x {
 			n, err := normalize(e)
 			if err != nil {
 				return nil, err
 			}
-			x[i] = n
+			a[i] = n
 		}
-		return x, nil
+		return a, nil
 	}
 	b, err := json.Marshal(v)
 	if err != nil {
