@@ -166,10 +166,11 @@ func (c *checker) checkSpec(spec *connector.Spec, file string) {
 		c.checkTitle(spec.Title, file, "/info/name")
 	}
 	c.checkDescription(spec.Description, file, "/info/description")
-	for i, op := range spec.Operations {
-		p := ""
-		_ = i
-		c.checkSummary(op.Summary, file, p, op.Visibility == connector.VisibilityInternal, op.Kind == connector.KindTrigger)
+	// The spec does not keep pointers into the collection: findings name
+	// the operation instead.
+	const p = ""
+	for _, op := range spec.Operations {
+		c.checkSummary(op.Summary, file, p, op.Visibility == connector.VisibilityInternal)
 		if op.Description == "" {
 			c.add("operation.description", file, p, "operation %s has no description", op.ID)
 		}

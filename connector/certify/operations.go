@@ -115,7 +115,7 @@ func (c *checker) checkPathTemplate(f, p, path string) {
 	}
 }
 
-func (c *checker) checkSummary(summary, f, p string, internal, trigger bool) {
+func (c *checker) checkSummary(summary, f, p string, internal bool) {
 	if strings.TrimSpace(summary) == "" {
 		if !internal {
 			c.add("operation.summary", f, p, "a visible operation needs a summary")
@@ -136,13 +136,12 @@ func (c *checker) checkSummary(summary, f, p string, internal, trigger bool) {
 	if strings.HasSuffix(summary, ".") || strings.HasSuffix(summary, "!") {
 		c.add("operation.summary.punctuation", f, sp, "the summary ends with punctuation; it is a phrase, not a sentence")
 	}
-	_ = trigger
 }
 
 func (c *checker) checkOperation(s *swagger, op *operation, rootConsumes any) {
 	f, o := s.file, op.op
 	internal := op.internal()
-	c.checkSummary(str(o["summary"]), f, op.ptr, internal, op.trigger() != "")
+	c.checkSummary(str(o["summary"]), f, op.ptr, internal)
 	desc := str(o["description"])
 	if strings.TrimSpace(desc) == "" {
 		if !internal {

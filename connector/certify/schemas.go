@@ -12,7 +12,6 @@ import (
 // shared parameters and responses, operation bodies and responses) and
 // checks $ref pointers everywhere.
 func (c *checker) checkSchemas(s *swagger) {
-	f := s.file
 	defs := obj(s.doc["definitions"])
 	for _, k := range sortedKeys(defs) {
 		c.checkSchema(s, defs[k], ptr("/definitions", k), "definition", 0)
@@ -43,7 +42,6 @@ func (c *checker) checkSchemas(s *swagger) {
 		}
 	}
 	c.checkRefs(s, s.doc, "", 0)
-	_ = f
 }
 
 var refTargets = []string{"#/definitions/", "#/parameters/", "#/responses/"}
