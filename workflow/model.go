@@ -154,8 +154,10 @@ type Action struct {
 	// present.
 	Inputs    any
 	HasInputs bool
-	// RunAfter maps each predecessor (as written) to the statuses it must end
-	// in. Empty means: start when the enclosing list starts.
+	// RunAfter maps each predecessor (as written; resolve names with
+	// [ActionList.Get] or [ActionList.Predecessors], which ignore case) to
+	// the statuses it must end in. Empty means: start when the enclosing
+	// list starts.
 	RunAfter map[string][]Status
 
 	// Actions holds the nested actions of Scope, If (the true branch),

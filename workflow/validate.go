@@ -207,7 +207,7 @@ func (v *validator) trigger(t *Trigger) {
 	}
 	v.options(t.OperationOptions, t.Path)
 	if rc := t.RuntimeConfiguration; rc != nil {
-		v.runtimeConfiguration(rc, "")
+		v.runtimeConfiguration(rc)
 		if c := rc.Concurrency; c != nil && c.Runs != 0 && t.OperationOptions.Has(OptionSingleInstance) {
 			v.ps.add(child(child(rc.Path, "concurrency"), "runs"), CodeConflict, "concurrency.runs and operationOptions SingleInstance exclude each other; set only one")
 		}
@@ -255,7 +255,7 @@ func (v *validator) options(o Options, path string) {
 	}
 }
 
-func (v *validator) runtimeConfiguration(rc *RuntimeConfiguration, _ ActionType) {
+func (v *validator) runtimeConfiguration(rc *RuntimeConfiguration) {
 	if c := rc.Concurrency; c != nil {
 		cp := child(rc.Path, "concurrency")
 		if c.Runs < 0 || c.Runs > 100 {
@@ -357,7 +357,7 @@ func (v *validator) action(a *Action) {
 	v.shape(a)
 	v.options(a.OperationOptions, a.Path)
 	if rc := a.RuntimeConfiguration; rc != nil {
-		v.runtimeConfiguration(rc, a.Canonical)
+		v.runtimeConfiguration(rc)
 		if c := rc.Concurrency; c != nil && c.Repetitions != 0 && a.OperationOptions.Has(OptionSequential) {
 			v.ps.add(child(child(rc.Path, "concurrency"), "repetitions"), CodeConflict, "concurrency.repetitions and operationOptions Sequential exclude each other; set only one")
 		}
