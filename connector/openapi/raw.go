@@ -265,8 +265,9 @@ func firstColumn(data []byte, line int) int {
 }
 
 type yamlConv struct {
-	file    string
-	aliases int
+	file     string
+	aliases  int
+	visiting map[*yaml.Node]bool
 }
 
 func (c *yamlConv) fail(n *yaml.Node, format string, args ...any) error {
@@ -288,6 +289,14 @@ func (c *yamlConv) value(n *yaml.Node, depth int) (any, error) {
 		if c.aliases > maxAliasExpansions || n.Alias == nil {
 			return nil, c.fail(n, "too many alias expansions")
 		}
+		if c.visiting[n.Alias] {
+			return nil, c.fail(n, "alias refers to itself")
+		}
+		if c.visiting == nil {
+			c.visiting = map[*yaml.Node]bool{}
+		}
+		c.visiting[n.Alias] = true
+		defer delete(c.visiting, n.Alias)
 		return c.value(n.Alias, depth+1)
 	case yaml.SequenceNode:
 		a := make([]any, 0, len(n.Content))
