@@ -341,9 +341,9 @@ func (p *Plan) Due(lastFire, now time.Time) (fireAt, next time.Time, fire bool) 
 type status int
 
 const (
-	found status = iota
-	ended        // past endTime or the year 9999
-	exhausted    // the search bound was reached without an occurrence
+	found     status = iota
+	ended            // past endTime or the year 9999
+	exhausted        // the search bound was reached without an occurrence
 )
 
 // next returns the first occurrence after the instant a (Unix seconds; a
