@@ -49,8 +49,35 @@ func (r *Request) URL() *url.URL {
 	if pu, err := url.Parse(full); err == nil {
 		u.Path, u.RawPath = pu.Path, pu.RawPath
 	}
-	u.RawQuery = r.Query.Encode()
+	u.RawQuery = encodeQuery(r.Query)
 	return &u
+}
+
+// encodeQuery encodes a query like url.Values.Encode (sorted by name) but
+// with spaces as %20, which every server reads as a space ('+' is read as a
+// space only by form decoders).
+func encodeQuery(q url.Values) string {
+	if len(q) == 0 {
+		return ""
+	}
+	keys := make([]string, 0, len(q))
+	for k := range q {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	esc := func(s string) string { return strings.ReplaceAll(url.QueryEscape(s), "+", "%20") }
+	for _, k := range keys {
+		for _, v := range q[k] {
+			if b.Len() > 0 {
+				b.WriteByte('&')
+			}
+			b.WriteString(esc(k))
+			b.WriteByte('=')
+			b.WriteString(esc(v))
+		}
+	}
+	return b.String()
 }
 
 // Clone returns a deep copy of the request's URL parts and headers (the body

@@ -16,11 +16,12 @@ import (
 
 // recorded is one request the test server received.
 type recorded struct {
-	Method string
-	Path   string // escaped path as sent
-	Query  url.Values
-	Header http.Header
-	Body   []byte
+	Method   string
+	Path     string // escaped path as sent
+	RawQuery string
+	Query    url.Values
+	Header   http.Header
+	Body     []byte
 }
 
 // recorder is a local HTTP server that records what it receives and answers
@@ -37,7 +38,7 @@ func newRecorder(t testing.TB, handler http.HandlerFunc) *recorder {
 	rec.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		rec.mu.Lock()
-		rec.reqs = append(rec.reqs, recorded{Method: r.Method, Path: r.URL.EscapedPath(), Query: r.URL.Query(), Header: r.Header.Clone(), Body: body})
+		rec.reqs = append(rec.reqs, recorded{Method: r.Method, Path: r.URL.EscapedPath(), RawQuery: r.URL.RawQuery, Query: r.URL.Query(), Header: r.Header.Clone(), Body: body})
 		rec.mu.Unlock()
 		if handler != nil {
 			handler(w, r)

@@ -192,7 +192,6 @@ func (p *Provider) build(op *connector.Operation, params map[string]any, body an
 			default:
 				r.Body = body
 			}
-			r.Header.Set("Content-Type", ct)
 		} else {
 			switch b := body.(type) {
 			case string:
@@ -206,6 +205,8 @@ func (p *Provider) build(op *connector.Operation, params map[string]any, body an
 				}
 				r.Raw = raw
 			}
+		}
+		if r.Header.Get("Content-Type") == "" { // a Content-Type header parameter wins
 			r.Header.Set("Content-Type", ct)
 		}
 	}

@@ -73,6 +73,15 @@ func TestRequestBuilding(t *testing.T) {
 			},
 		},
 		{
+			name: "query spaces as %20", op: "ListItems",
+			in: connector.Input{Parameters: map[string]any{"tags": []any{"a b", "c&d"}}},
+			check: func(t *testing.T, r recorded) {
+				if !strings.Contains(r.RawQuery, "tags=a%20b%2Cc%26d") {
+					t.Errorf("raw query %q", r.RawQuery)
+				}
+			},
+		},
+		{
 			name: "header parameter", op: "ListItems",
 			in: connector.Input{Parameters: map[string]any{"X-Trace": "abc"}},
 			check: func(t *testing.T, r recorded) {
