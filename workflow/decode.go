@@ -168,6 +168,9 @@ func armDefinition(res *expr.Object, d *Definition) *expr.Object {
 	return def
 }
 
+// maxReadDepth is the deepest action level Decode reads.
+const maxReadDepth = 2 * MaxDepth
+
 // decoder holds the state of one Decode call.
 type decoder struct {
 	d  *Definition
@@ -304,6 +307,14 @@ func (dec *decoder) recurrence(o *expr.Object, path string) *Recurrence {
 // list decodes an object of actions.
 func (dec *decoder) list(v any, path string, owner *Action, branch string, depth int) *ActionList {
 	l := &ActionList{Path: path, Owner: owner, Branch: branch}
+	if depth > maxReadDepth {
+		// Far beyond the limit (reported by validation at MaxDepth+1):
+		// stop, so hostile input cannot make paths quadratic in size.
+		if v != nil {
+			dec.ps.add(path, CodeDepthLimit, "actions nested deeper than %d levels are not read", maxReadDepth)
+		}
+		v = nil
+	}
 	if v != nil {
 		if o, ok := dec.asObj(v, path); ok {
 			for _, name := range o.Keys() {

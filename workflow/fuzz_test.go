@@ -4,6 +4,7 @@ package workflow
 
 import (
 	"os"
+	"strings"
 	"testing"
 	"time"
 )
@@ -58,4 +59,28 @@ func FuzzValidate(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestDeepInputs checks that deeply nested values and conditions are
+// handled without quadratic paths or deep recursion on paths.
+func TestDeepInputs(t *testing.T) {
+	t.Parallel()
+	arr := strings.Repeat("[", 9000) + `"@x("` + strings.Repeat("]", 9000)
+	cond := strings.Repeat(`{"not":`, 3000) + `{"equals":[1,2]}` + strings.Repeat("}", 3000)
+	for name, doc := range map[string]string{
+		"array":     `{"actions":{"A":{"type":"Compose","inputs":` + arr + `}}}`,
+		"condition": `{"actions":{"A":{"type":"If","expression":` + cond + `}}}`,
+	} {
+		d, err := Decode([]byte(doc))
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		start := time.Now()
+		if ps := d.Problems(); len(ps) != 1 {
+			t.Errorf("%s: %d problems, want 1: %v", name, len(ps), ps)
+		}
+		if el := time.Since(start); el > 5*time.Second {
+			t.Errorf("%s: validation took %v", name, el)
+		}
+	}
 }

@@ -381,7 +381,7 @@ func (v *validator) action(a *Action) {
 		v.expr(e, child(a.Path, "expression"), a)
 	case *expr.Object:
 		if a.Canonical == ActionIf || a.Canonical == ActionUntil {
-			v.condition(e, child(a.Path, "expression"), a)
+			v.condition(e, child(a.Path, "expression"), a, 1)
 		} else {
 			v.exprs(e, child(a.Path, "expression"), a)
 		}
@@ -406,6 +406,9 @@ func containsType(ts []ActionType, t ActionType) bool {
 	return false
 }
 
+// maxConditionDepth bounds the nesting of the object form of conditions.
+const maxConditionDepth = 64
+
 var conditionOps = map[string]int{
 	"and": -1, "or": -1, "not": 0,
 	"equals": 2, "greater": 2, "greaterorequals": 2, "less": 2, "lessorequals": 2,
@@ -413,7 +416,11 @@ var conditionOps = map[string]int{
 }
 
 // condition checks the designer's object form of an If or Until condition.
-func (v *validator) condition(o *expr.Object, path string, ctx *Action) {
+func (v *validator) condition(o *expr.Object, path string, ctx *Action, depth int) {
+	if depth > maxConditionDepth {
+		v.ps.add(path, CodeInvalidValue, "condition nested deeper than %d levels", maxConditionDepth)
+		return
+	}
 	if o.Len() != 1 {
 		v.ps.add(path, CodeInvalidValue, "a condition object must have exactly one operator, not %d", o.Len())
 	}
@@ -438,7 +445,7 @@ func (v *validator) condition(o *expr.Object, path string, ctx *Action) {
 					v.ps.add(index(p, i), CodeWrongType, "a condition must be an object, not %s", jsonType(e))
 					continue
 				}
-				v.condition(eo, index(p, i), ctx)
+				v.condition(eo, index(p, i), ctx, depth+1)
 			}
 		case 0:
 			eo, ok := val.(*expr.Object)
@@ -446,7 +453,7 @@ func (v *validator) condition(o *expr.Object, path string, ctx *Action) {
 				v.ps.add(p, CodeWrongType, "'not' takes a condition object, not %s", jsonType(val))
 				continue
 			}
-			v.condition(eo, p, ctx)
+			v.condition(eo, p, ctx, depth+1)
 		default:
 			arr, ok := val.([]any)
 			if !ok || len(arr) != 2 {
@@ -758,17 +765,55 @@ func (v *validator) useVariable(a *Action, in *expr.Object, ip string) {
 // exprs checks every string inside a JSON value as an expression. ctx is
 // the action whose ancestors enclose the value (nil outside actions).
 func (v *validator) exprs(val any, path string, ctx *Action) {
+	v.walkStrings(val, &lazyPath{base: path}, ctx)
+}
+
+// lazyPath is a path built only when a problem needs it, so deeply nested
+// values do not cost a string per level.
+type lazyPath struct {
+	parent *lazyPath
+	base   string // for the root
+	key    string
+	idx    int // for array elements: key == "" and isIdx
+	isIdx  bool
+}
+
+func (p *lazyPath) String() string {
+	var segs []*lazyPath
+	for q := p; q.parent != nil; q = q.parent {
+		segs = append(segs, q)
+	}
+	var b strings.Builder
+	for q := p; ; q = q.parent {
+		if q.parent == nil {
+			b.WriteString(q.base)
+			break
+		}
+	}
+	for i := len(segs) - 1; i >= 0; i-- {
+		if q := segs[i]; q.isIdx {
+			b.WriteString(index("", q.idx))
+		} else {
+			b.WriteString(child("", q.key))
+		}
+	}
+	return b.String()
+}
+
+func (v *validator) walkStrings(val any, path *lazyPath, ctx *Action) {
 	switch x := val.(type) {
 	case string:
-		v.expr(x, path, ctx)
+		if strings.Contains(x, "@") {
+			v.expr(x, path.String(), ctx)
+		}
 	case []any:
 		for i, e := range x {
-			v.exprs(e, index(path, i), ctx)
+			v.walkStrings(e, &lazyPath{parent: path, idx: i, isIdx: true}, ctx)
 		}
 	case *expr.Object:
 		for _, k := range x.Keys() {
 			e, _ := x.Get(k)
-			v.exprs(e, child(path, k), ctx)
+			v.walkStrings(e, &lazyPath{parent: path, key: k}, ctx)
 		}
 	}
 }

@@ -37,6 +37,10 @@ func TestValidate(t *testing.T) {
 	for k := 8; k >= 1; k-- {
 		deep = fmt.Sprintf(`{"type": "Scope", "actions": {"L%d": %s}}`, k, deep)
 	}
+	tooDeep := `{"type": "Compose", "inputs": 1}`
+	for k := 20; k >= 1; k-- {
+		tooDeep = fmt.Sprintf(`{"type": "Scope", "actions": {"L%d": %s}}`, k, tooDeep)
+	}
 	many := func(n int, item string) string {
 		var parts []string
 		for i := 0; i < n; i++ {
@@ -149,6 +153,10 @@ func TestValidate(t *testing.T) {
 			[]string{"$.actions.C.runtimeConfiguration.staticResult.name WF2009"}},
 		{"nesting depth", defWith(`{"L0": ` + deep + `}`),
 			[]string{"$.actions.L0.actions.L1.actions.L2.actions.L3.actions.L4.actions.L5.actions.L6.actions.L7.actions.L8 WF4001"}},
+		{"nesting far too deep", defWith(`{"L0": ` + tooDeep + `}`), []string{
+			"$.actions.L0.actions.L1.actions.L2.actions.L3.actions.L4.actions.L5.actions.L6.actions.L7.actions.L8.actions.L9.actions.L10.actions.L11.actions.L12.actions.L13.actions.L14.actions.L15.actions WF4001",
+			"$.actions.L0.actions.L1.actions.L2.actions.L3.actions.L4.actions.L5.actions.L6.actions.L7.actions.L8 WF4001",
+		}},
 		{"name length", defWith(`{"` + strings.Repeat("n", 81) + `": {"type": "Compose", "inputs": 1}}`),
 			[]string{"$.actions." + strings.Repeat("n", 81) + " WF4002"}},
 		{"too many parameters", `{"parameters": {` + many(51, `"p%d": {"type": "int"}`) + `}, "triggers": {}, "actions": {}}`,
