@@ -150,14 +150,19 @@ func indexUnits(h, n []uint16, from int) int {
 	if from > len(h) {
 		return -1
 	}
-	hs, ns := unitsString(h[from:]), unitsString(n)
-	for off := 0; off <= len(hs); {
+	return indexPacked(unitsString(h), unitsString(n), from)
+}
+
+// indexPacked finds the first even-aligned match of ns in hs at or after
+// unit from, returning a unit index.
+func indexPacked(hs, ns string, from int) int {
+	for off := 2 * from; off <= len(hs); {
 		i := strings.Index(hs[off:], ns)
 		if i < 0 {
 			return -1
 		}
 		if (off+i)%2 == 0 {
-			return from + (off+i)/2
+			return (off + i) / 2
 		}
 		off += i + 1
 	}
@@ -165,17 +170,22 @@ func indexUnits(h, n []uint16, from int) int {
 }
 
 func lastIndexUnits(h, n []uint16) int {
-	hs, ns := unitsString(h), unitsString(n)
-	end := len(hs)
-	for end >= 0 {
-		i := strings.LastIndex(hs[:end], ns)
+	return lastIndexPacked(unitsString(h), unitsString(n), len(h))
+}
+
+// lastIndexPacked finds the last even-aligned match of ns that ends at or
+// before unit end, returning a unit index.
+func lastIndexPacked(hs, ns string, end int) int {
+	e := 2 * end
+	for e >= 0 {
+		i := strings.LastIndex(hs[:e], ns)
 		if i < 0 {
 			return -1
 		}
 		if i%2 == 0 {
 			return i / 2
 		}
-		end = i + len(ns) - 1
+		e = i + len(ns) - 1
 	}
 	return -1
 }

@@ -167,30 +167,29 @@ func fnNthIndexOf(s *state, args []any) (any, error) {
 	if n == 0 {
 		return nil, s.errorf("The template language function 'nthIndexOf' expects its third parameter 'occurrence' to be a non-zero integer.")
 	}
-	h, nd := foldUnits(a), foldUnits(b)
+	hs, ns := unitsString(foldUnits(a)), unitsString(foldUnits(b))
+	units := len(hs) / 2
+	if n > int64(units)+1 || -n > int64(units)+1 {
+		return int64(-1), nil
+	}
+	pos := -1
 	if n > 0 {
-		pos := -1
 		for i := int64(0); i < n; i++ {
-			pos = indexUnits(h, nd, pos+1)
-			if pos < 0 {
-				return int64(-1), nil
-			}
-			if len(nd) == 0 && i+1 < n && pos >= len(h) {
+			if pos = indexPacked(hs, ns, pos+1); pos < 0 {
 				return int64(-1), nil
 			}
 		}
 		return int64(pos), nil
 	}
-	end := len(h)
-	pos := -1
+	end := units
 	for i := int64(0); i < -n; i++ {
-		pos = lastIndexUnits(h[:end], nd)
-		if pos < 0 {
+		if pos = lastIndexPacked(hs, ns, end); pos < 0 {
 			return int64(-1), nil
 		}
-		end = pos + len(nd) - 1
+		// The next match must start before this one.
+		end = pos + len(ns)/2 - 1
 		if end < 0 {
-			end = 0
+			return int64(-1), nil
 		}
 	}
 	return int64(pos), nil
