@@ -425,9 +425,14 @@ func (p *parser) path() ([]Step, error) {
 }
 
 // ParsePath parses a body reference such as "@body().a.b[0]" or
-// "@item()['@odata.id']": exactly one body, item or triggerBody expression.
+// "@item()['@odata.id']": exactly one body, item or triggerBody expression
+// (the leading '@' may be missing).
 func ParsePath(s string) (*Expr, error) {
-	t, err := ParseTemplate(strings.TrimSpace(s))
+	src := strings.TrimSpace(s)
+	if l := strings.ToLower(src); strings.HasPrefix(l, "body(") || strings.HasPrefix(l, "item(") || strings.HasPrefix(l, "triggerbody(") {
+		src = "@" + src // "body().x" occurs in shipped connectors
+	}
+	t, err := ParseTemplate(src)
 	if err != nil {
 		return nil, err
 	}

@@ -169,6 +169,7 @@ func TestPaths(t *testing.T) {
 		{"from nothing", "@body().a", json.Number("1"), `null`, `{"a":1}`},
 		{"array element", "@body().xs[1].k", true, `{"xs":[{},{}]}`, `{"xs":[{},{"k":true}]}`},
 		{"bracket name", "@body()['@odata.id']", "u", `{}`, `{"@odata.id":"u"}`},
+		{"without the at sign", "body().gifts", "g", `{}`, `{"gifts":"g"}`},
 		{"replace root", "@body()", "r", `{"a":1}`, `"r"`},
 	}
 	for _, tt := range tests {
