@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/junction-run/junction/connector"
+	"github.com/junction-run/junction/connector/internal/jsonc"
 	"github.com/junction-run/junction/connector/openapi"
 	"github.com/junction-run/junction/connector/postman"
 )
@@ -154,22 +155,58 @@ func (c *checker) checkPostman(data []byte, file string) {
 			c.add("json.strict", file, w.Pointer, "line %d, column %d: %s", w.Line, w.Column, w.Message)
 		}
 	}
-	c.checkSpec(spec, file)
+	c.checkSpec(spec, file, requestPointers(data))
+}
+
+// requestPointers lists the JSON pointers of a collection's requests in the
+// order the importer turns them into operations (depth first), or nil when
+// the collection cannot be decoded.
+func requestPointers(data []byte) []string {
+	std, _, err := jsonc.Standardize(data, "")
+	if err != nil {
+		return nil
+	}
+	v, err := decode(std)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	var walk func(items any, p string)
+	walk = func(items any, p string) {
+		for i, it := range arr(items) {
+			m := obj(it)
+			ip := ptr(p, "item", i)
+			switch {
+			case m == nil:
+			case m["item"] != nil:
+				walk(m["item"], ip)
+			case m["request"] != nil:
+				switch m["request"].(type) {
+				case string, map[string]any:
+					out = append(out, ip)
+				}
+			}
+		}
+	}
+	walk(obj(v)["item"], "")
+	return out
 }
 
 // checkSpec applies the rules that hold for any imported connector: title,
 // description, operation summaries and descriptions, response schemas.
-func (c *checker) checkSpec(spec *connector.Spec, file string) {
+// ptrs are the operations' pointers into file, when known.
+func (c *checker) checkSpec(spec *connector.Spec, file string, ptrs []string) {
 	if spec.Title == "" {
 		c.add("swagger.info.title", file, "/info/name", "the connector has no title")
 	} else {
 		c.checkTitle(spec.Title, file, "/info/name")
 	}
 	c.checkDescription(spec.Description, file, "/info/description")
-	// The spec does not keep pointers into the collection: findings name
-	// the operation instead.
-	const p = ""
-	for _, op := range spec.Operations {
+	for i, op := range spec.Operations {
+		p := ""
+		if len(ptrs) == len(spec.Operations) {
+			p = ptrs[i]
+		}
 		c.checkSummary(op.Summary, file, p, op.Visibility == connector.VisibilityInternal)
 		if op.Description == "" {
 			c.add("operation.description", file, p, "operation %s has no description", op.ID)

@@ -449,3 +449,31 @@ func TestParseProfile(t *testing.T) {
 
 // off marks a rule that the platform profile does not report.
 const off Severity = "off"
+
+func TestPostmanCollection(t *testing.T) {
+	t.Parallel()
+	const file = "../postman/testdata/crm.v20.postman_collection.json"
+	tests := []struct {
+		profile Profile
+		errors  bool
+	}{
+		{Platform, false},
+		{Certification, true},
+	}
+	for _, tt := range tests {
+		t.Run(string(tt.profile), func(t *testing.T) {
+			t.Parallel()
+			rep, err := Check(file, tt.profile)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rep.HasErrors() != tt.errors {
+				t.Errorf("HasErrors = %v: %v", rep.HasErrors(), rep.Findings)
+			}
+			got := rep.ByRule("operation.description")
+			if len(got) == 0 || got[0].Pointer != "/item/0/item/1" || !strings.Contains(got[0].Message, "update_contact") {
+				t.Errorf("operation.description findings %v", got)
+			}
+		})
+	}
+}
