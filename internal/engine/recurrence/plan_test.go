@@ -106,6 +106,21 @@ func TestNext(t *testing.T) {
 			want: []string{"2025-10-25T01:30:00+01:00", "2025-10-26T01:30:00+01:00", "2025-10-27T01:30:00Z"},
 		},
 		{
+			name: "Santiago spring forward at midnight",
+			rec:  Recurrence{Frequency: "Day", Interval: 1, StartTime: "2025-09-05T00:30:00", TimeZone: "America/Santiago"},
+			want: []string{"2025-09-05T00:30:00-04:00", "2025-09-06T00:30:00-04:00", "2025-09-07T01:00:00-03:00", "2025-09-08T00:30:00-03:00"},
+		},
+		{
+			name: "Lord Howe half-hour gap",
+			rec:  Recurrence{Frequency: "Day", Interval: 1, StartTime: "2025-10-04T02:15:00", TimeZone: "Australia/Lord_Howe"},
+			want: []string{"2025-10-04T02:15:00+10:30", "2025-10-05T02:30:00+11:00", "2025-10-06T02:15:00+11:00"},
+		},
+		{
+			name: "Samoa skipped a whole day",
+			rec:  Recurrence{Frequency: "Day", Interval: 1, StartTime: "2011-12-28T10:00:00", TimeZone: "Pacific/Apia"},
+			want: []string{"2011-12-28T10:00:00-10:00", "2011-12-29T10:00:00-10:00", "2011-12-31T00:00:00+14:00", "2011-12-31T10:00:00+14:00"},
+		},
+		{
 			name: "fixed-offset zone",
 			rec:  Recurrence{Frequency: "Day", Interval: 2, StartTime: "2025-01-01T09:00:00", TimeZone: "India Standard Time"},
 			want: []string{"2025-01-01T09:00:00+05:30", "2025-01-03T09:00:00+05:30"},
