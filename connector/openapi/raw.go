@@ -118,7 +118,8 @@ func folderFiles(dir string) (swagger, props string, err error) {
 }
 
 // Import turns the documents into a Spec. The Spec's id comes from the
-// folder name, or, for a single file, from info.title.
+// folder name, or, for a single file, from info.title (the file name when
+// the document has no title).
 func (r *Raw) Import() (*connector.Spec, []connector.Warning, error) {
 	warns := append([]connector.Warning(nil), r.Warnings...)
 	doc, err := decodeStd(r.Swagger, r.SwaggerFile)
@@ -134,8 +135,12 @@ func (r *Raw) Import() (*connector.Spec, []connector.Warning, error) {
 	}
 	spec, more := build(doc, r.SwaggerFile, props, r.PropertiesFile)
 	warns = append(warns, more...)
-	if r.Dir != "" {
+	switch {
+	case r.Dir != "":
 		spec.ID = connector.SanitizeID(filepath.Base(filepath.Clean(r.Dir)))
+	case spec.Title == "" && r.SwaggerFile != "":
+		base := filepath.Base(r.SwaggerFile)
+		spec.ID = connector.SanitizeID(strings.TrimSuffix(base, filepath.Ext(base)))
 	}
 	return spec, warns, nil
 }
