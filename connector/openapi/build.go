@@ -5,6 +5,7 @@ package openapi
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -73,6 +74,9 @@ func build(doc *object, file string, props *object, propsFile string) (*connecto
 		}
 	}
 	b.operations(spec)
+	if wh := b.doc.obj("webhooks"); len(wh.list()) > 0 {
+		b.warn("/webhooks", "webhooks are not imported (%d found)", len(wh.members))
+	}
 	if props != nil {
 		applyProperties(spec, props, propsFile, &b.warns)
 	} else {
@@ -287,10 +291,10 @@ func (b *builder) operations(spec *connector.Spec) {
 			}
 			op := b.operation(pm.key, strings.ToUpper(om.key), o, opPtr, pathParams)
 			if len(op.Consumes) == 0 && !b.v3 {
-				op.Consumes = globalConsumes
+				op.Consumes = slices.Clone(globalConsumes)
 			}
 			if len(op.Produces) == 0 && !b.v3 {
-				op.Produces = globalProduces
+				op.Produces = slices.Clone(globalProduces)
 			}
 			if op.ID == "" {
 				op.ID = synthID(op.Method, op.Path)
@@ -467,6 +471,10 @@ func (b *builder) param(v any, ptr string) (connector.Param, bool) {
 	}
 	if s, ok := p.get("schema"); ok {
 		out.Schema = encode(b.res.inline(s, ptr+"/schema", 0))
+	} else if _, media := pickMedia(p.obj("content")); b.v3 && media != nil {
+		if s, ok := media.get("schema"); ok {
+			out.Schema = encode(b.res.inline(s, ptr+"/content", 0))
+		}
 	} else if !b.v3 && out.In != connector.InBody {
 		schema := &object{}
 		for _, k := range schemaKeys {

@@ -709,3 +709,17 @@ func TestBrokenProperties(t *testing.T) {
 		t.Errorf("LoadRaw = %+v, %v: want the swagger and the error", raw, err)
 	}
 }
+
+func TestOpenAPI3ContentParamsAndWebhooks(t *testing.T) {
+	t.Parallel()
+	doc := `{"openapi": "3.1.0", "info": {"title": "W"}, "paths": {"/q": {"get": {"operationId": "Q",
+	  "parameters": [{"name": "filter", "in": "query", "content": {"application/json": {"schema": {"type": "object"}}}}],
+	  "responses": {}}}}, "webhooks": {"newPet": {"post": {"responses": {}}}}}`
+	spec, warns := mustParse(t, doc)
+	if got := string(param(t, op(t, spec, "Q"), "filter").Schema); got != `{"type":"object"}` {
+		t.Errorf("content parameter schema = %s", got)
+	}
+	if !hasWarning(warns, "webhooks are not imported (1 found)") {
+		t.Errorf("warnings = %v", warns)
+	}
+}
