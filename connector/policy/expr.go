@@ -506,7 +506,7 @@ func (e *Expr) Eval(sc *Scope) (any, error) {
 	}
 	switch e.Func {
 	case fnConnectionParameters:
-		if v, ok := sc.Conn[arg(0)]; ok && v != nil {
+		if v, ok := lookupFold(sc.Conn, arg(0)); ok {
 			return v, nil
 		}
 		if len(e.Args) > 1 {
@@ -591,6 +591,21 @@ func (t *Template) EvalString(sc *Scope) (string, error) {
 		}
 	}
 	return b.String(), nil
+}
+
+// lookupFold finds a connection value by name, falling back to a
+// case-insensitive match: shipped connectors write
+// @connectionParameters('HostUrl') for a parameter declared as hostUrl.
+func lookupFold(m map[string]any, name string) (any, bool) {
+	if v, ok := m[name]; ok && v != nil {
+		return v, true
+	}
+	for k, v := range m {
+		if v != nil && strings.EqualFold(k, name) {
+			return v, true
+		}
+	}
+	return nil, false
 }
 
 // Stringify converts a value to text: strings as they are, numbers in their

@@ -50,6 +50,7 @@ func TestTemplateEval(t *testing.T) {
 		{"empty", "", ""},
 		{"connection parameter", "@connectionParameters('region')", "eu"},
 		{"case-insensitive function", "@ConnectionParameters('region')", "eu"},
+		{"parameter name case-insensitive", "@connectionParameters('REGION')", "eu"},
 		{"sub-setting name", "@connectionParameters('token:clientId')", "cid"},
 		{"default", "@connectionParameters('missing', 'dflt')", "dflt"},
 		{"double-quoted args", `@connectionParameters("region")`, "eu"},
