@@ -31,10 +31,11 @@
 //
 // Every function is registered in a [Registry] with a [FuncSpec] (arity,
 // purity, documentation, examples). [Funcs] lists them. Impure functions
-// (utcNow, guid, rand, and the context readers) are marked so the engine can
-// record their values; [Template.Calls] lists the calls an expression makes
-// (with constant first arguments, e.g. the name in parameters('x')) for the
-// workflow validator.
+// (utcNow, guid, rand, getFutureTime, getPastTime) are marked so the engine
+// can record their values; functions that read the run context are marked
+// Context. [Template.Calls] lists the calls an expression makes (with
+// constant arguments, e.g. the name in parameters('x')) for the workflow
+// validator.
 //
 // # Values and errors
 //

@@ -289,3 +289,27 @@ func TestEdgeCases(t *testing.T) {
 		})
 	}
 }
+
+func TestBinaryContent(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ expr, want string }{
+		{"decodeDataUri('data:text/plain;charset=utf-8;base64,aGVsbG8=')", `{"$content-type":"text/plain;charset=utf-8","$content":"aGVsbG8="}`},
+		{"dataUriToBinary('data:,hi')", `{"$content-type":"text/plain;charset=US-ASCII","$content":"aGk="}`},
+		{"binary('hello')", `{"$content-type":"application/octet-stream","$content":"aGVsbG8="}`},
+		{"base64ToBinary('aGVsbG8=')", `{"$content-type":"application/octet-stream","$content":"aGVsbG8="}`},
+		{"dataUri(decodeDataUri('data:image/png;base64,AAE='))", `"data:image/png;base64,AAE="`},
+		{"string(binary('hällo'))", `"hällo"`},
+		{"length(binary('hällo'))", "6"},
+	} {
+		t.Run(tc.expr, func(t *testing.T) {
+			t.Parallel()
+			v, err := MustCompile("@" + tc.expr).Eval(nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := jsonText(v); got != tc.want {
+				t.Fatalf("got %s, want %s", got, tc.want)
+			}
+		})
+	}
+}

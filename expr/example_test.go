@@ -61,8 +61,8 @@ func ExampleTemplate_Calls() {
 	}
 	// Output:
 	// concat [<nil> <nil> <nil>] false
-	// parameters [base] true
-	// body [Get_user] true
+	// parameters [base] false
+	// body [Get_user] false
 	// utcNow [] true
 }
 

@@ -19,12 +19,14 @@ type FuncSpec struct {
 	// MinArgs and MaxArgs bound the number of arguments; MaxArgs -1 means
 	// any number.
 	MinArgs, MaxArgs int
-	// Impure marks functions whose value can change from call to call
-	// (utcNow, guid, rand) or that read the run context (variables, body
-	// ...). The engine records the values of the former once per action
-	// execution.
+	// Impure marks functions whose value can change from call to call with
+	// the same arguments and context (utcNow, guid, rand, getFutureTime,
+	// getPastTime). The engine records their values once per action
+	// execution, and definitions may call them only where it does.
 	Impure bool
-	// Context marks functions that read the run context through [Env].
+	// Context marks functions that read the run context through [Env]
+	// (variables, body, triggerBody, items ...). They are deterministic for a
+	// given context.
 	Context bool
 	// Lazy marks functions that evaluate their arguments only as needed
 	// (if, and, or, coalesce).
@@ -99,8 +101,8 @@ func goodFunc(e *funcEntry) error {
 		return fmt.Errorf("expr: function %s: missing doc or signature", s.Name)
 	case s.Category == "":
 		return fmt.Errorf("expr: function %s: missing category", s.Name)
-	case s.Context && !s.Impure:
-		return fmt.Errorf("expr: function %s: context functions are impure", s.Name)
+	case s.Context && s.Category != "workflow":
+		return fmt.Errorf("expr: function %s: context functions belong to the workflow category", s.Name)
 	}
 	for _, ex := range s.Examples {
 		if (ex.Want == "") == (ex.Err == "") {

@@ -280,6 +280,10 @@ func fnLength(s *state, args []any) (any, error) {
 		return int64(len(c)), nil
 	case []byte:
 		return int64(len(c)), nil
+	case *Object:
+		if b, ok := contentBytes(c); ok {
+			return int64(len(b)), nil
+		}
 	}
 	return nil, s.argErr(0, "an array or a string", args[0])
 }

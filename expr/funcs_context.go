@@ -8,8 +8,32 @@ import (
 )
 
 func init() {
+	// The examples run against the test environment of funcs_test.go.
+	examples := map[string][]Example{
+		"trigger":                    {{Expr: "trigger().status", Want: `"Succeeded"`}},
+		"triggerOutputs":             {{Expr: "triggerOutputs()['body']['n']", Want: "41"}},
+		"triggerBody":                {{Expr: "triggerBody()?['name']", Want: `"Ada"`}, {Expr: "triggerBody()?['missing']", Want: "null"}},
+		"actions":                    {{Expr: "actions('Http').status", Want: `"Succeeded"`}, {Expr: "actions('Nope')", Err: "no action named 'Nope'"}},
+		"outputs":                    {{Expr: "outputs('Http').statusCode", Want: "200"}},
+		"body":                       {{Expr: "body('Http')", Want: `{"ok":true}`}},
+		"formDataValue":              {{Expr: "formDataValue('Form', 'b')", Want: `"3"`}},
+		"formDataMultiValues":        {{Expr: "formDataMultiValues('Form', 'a')", Want: `["1","2"]`}},
+		"multipartBody":              {{Expr: "multipartBody('Multi', 1)", Want: `{"x":1}`}},
+		"item":                       {{Expr: "item()?['id']", Want: "7"}},
+		"items":                      {{Expr: "items('Outer')", Want: `"o"`}},
+		"iterationIndexes":           {{Expr: "iterationIndexes('Inner')", Want: "2"}},
+		"variables":                  {{Expr: "variables('n')", Want: "41"}, {Expr: "variables('nope')", Err: "no variable named 'nope'"}},
+		"parameters":                 {{Expr: "parameters('p')", Want: `"param"`}},
+		"result":                     {{Expr: "result('Scope')[0]['status']", Want: `"Failed"`}},
+		"workflow":                   {{Expr: "workflow().run.name", Want: `"run1"`}},
+		"listCallbackUrl":            {{Expr: "listCallbackUrl()", Want: `"https://example.com/cb"`}},
+		"appsetting":                 {{Expr: "appsetting('Setting')", Want: `"v"`}},
+		"triggerFormDataValue":       {{Expr: "triggerFormDataValue('x')", Want: "null"}},
+		"triggerFormDataMultiValues": {{Expr: "triggerFormDataMultiValues('x')", Want: "[]"}},
+		"action":                     {{Expr: "action()", Err: "not available"}},
+	}
 	ctx := func(name string, min, max int, sig, doc string, fn impl) {
-		register(FuncSpec{Name: name, Category: "workflow", MinArgs: min, MaxArgs: max, Impure: true, Context: true, Signature: sig, Doc: doc}, fn)
+		register(FuncSpec{Name: name, Category: "workflow", MinArgs: min, MaxArgs: max, Context: true, Signature: sig, Doc: doc, Examples: examples[name]}, fn)
 	}
 	ctx("trigger", 0, 0, "trigger()", "Returns the trigger's run record.", func(s *state, args []any) (any, error) {
 		r, err := s.env.Trigger()

@@ -213,12 +213,14 @@ func (s *state) parseDataURI(args []any) ([]byte, string, error) {
 	return []byte(unescapeData(data)), ct, nil
 }
 
+// fnDataURIToBinary returns binary content that keeps the URI's media
+// type, as the runtime does.
 func fnDataURIToBinary(s *state, args []any) (any, error) {
-	b, _, err := s.parseDataURI(args)
+	b, ct, err := s.parseDataURI(args)
 	if err != nil {
 		return nil, err
 	}
-	return b, nil
+	return newContent(ct, b), nil
 }
 
 func fnDataURIToString(s *state, args []any) (any, error) {

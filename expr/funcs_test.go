@@ -51,14 +51,19 @@ func TestEveryFunctionDocumented(t *testing.T) {
 	if got := len(Funcs()); got != len(want) {
 		t.Errorf("%d functions registered, test lists %d", got, len(want))
 	}
-	for _, name := range []string{"utcNow", "guid", "rand", "getFutureTime", "getPastTime", "variables", "body"} {
-		if spec, _ := LookupFunc(name); !spec.Impure {
-			t.Errorf("%s is not marked impure", name)
-		}
-	}
-	for _, name := range []string{"add", "concat", "formatDateTime", "xpath"} {
-		if spec, _ := LookupFunc(name); spec.Impure {
-			t.Errorf("%s is marked impure", name)
+	for _, spec := range Funcs() {
+		switch spec.Name {
+		case "utcNow", "guid", "rand", "getFutureTime", "getPastTime":
+			if !spec.Impure || spec.Context {
+				t.Errorf("%s: impure %v, context %v; want impure only", spec.Name, spec.Impure, spec.Context)
+			}
+		default:
+			if spec.Impure {
+				t.Errorf("%s is marked impure", spec.Name)
+			}
+			if spec.Context != (spec.Category == "workflow") {
+				t.Errorf("%s: context %v in category %s", spec.Name, spec.Context, spec.Category)
+			}
 		}
 	}
 }
@@ -71,7 +76,7 @@ func TestGoodFuncRejectsBadSpecs(t *testing.T) {
 		"arity":   {spec: FuncSpec{Name: "x", Category: "c", Doc: "d", Signature: "s", MinArgs: 2, MaxArgs: 1}, fn: noop},
 		"impl":    {spec: FuncSpec{Name: "x", Category: "c", Doc: "d", Signature: "s"}},
 		"doc":     {spec: FuncSpec{Name: "x", Category: "c", Signature: "s"}, fn: noop},
-		"context": {spec: FuncSpec{Name: "x", Category: "c", Doc: "d", Signature: "s", Context: true}, fn: noop},
+		"context": {spec: FuncSpec{Name: "x", Category: "string", Doc: "d", Signature: "s", Context: true}, fn: noop},
 		"example": {spec: FuncSpec{Name: "x", Category: "c", Doc: "d", Signature: "s", Examples: []Example{{Expr: "x()"}}}, fn: noop},
 	} {
 		if goodFunc(e) == nil {

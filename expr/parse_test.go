@@ -241,6 +241,9 @@ func TestCallsAndCheck(t *testing.T) {
 	if !tmpl.Impure() {
 		t.Error("not impure")
 	}
+	if MustCompile("@variables('x')").Impure() {
+		t.Error("variables() is not impure")
+	}
 	if MustCompile("@add(1, 2)").Impure() {
 		t.Error("add is pure")
 	}

@@ -188,9 +188,12 @@ type Call struct {
 	Name string
 	// Known is false for names that are not in the registry.
 	Known bool
-	// Impure is true for functions whose value changes between calls or that
-	// read the run context.
+	// Impure is true for functions whose value changes from call to call
+	// (utcNow, guid, rand ...).
 	Impure bool
+	// Context is true for functions that read the run context (variables,
+	// parameters, body, actions, triggerBody, items ...).
+	Context bool
 	// Args holds the literal value of each argument that is a constant
 	// (string, number, bool, null) and nil for computed ones; ArgConst says
 	// which are constants.
@@ -218,7 +221,7 @@ func appendCalls(calls []Call, root Node) []Call {
 		}
 		call := Call{Name: c.Name, Node: c, Args: make([]any, len(c.Args)), ArgConst: make([]bool, len(c.Args))}
 		if c.fn != nil {
-			call.Name, call.Known, call.Impure = c.fn.spec.Name, true, c.fn.spec.Impure
+			call.Name, call.Known, call.Impure, call.Context = c.fn.spec.Name, true, c.fn.spec.Impure, c.fn.spec.Context
 		}
 		for i, a := range c.Args {
 			switch a := a.(type) {
