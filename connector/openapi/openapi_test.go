@@ -723,3 +723,11 @@ func TestOpenAPI3ContentParamsAndWebhooks(t *testing.T) {
 		t.Errorf("warnings = %v", warns)
 	}
 }
+
+func TestNotOpenAPI(t *testing.T) {
+	t.Parallel()
+	_, _, err := Parse([]byte(`{"info": {"name": "a Postman collection?"}, "item": []}`), "c.json")
+	if err == nil || !strings.Contains(err.Error(), "c.json: not an OpenAPI document") {
+		t.Errorf("err = %v", err)
+	}
+}

@@ -126,6 +126,9 @@ func (r *Raw) Import() (*connector.Spec, []connector.Warning, error) {
 	if err != nil {
 		return nil, warns, err
 	}
+	if _, ok := doc.get("paths"); !ok && doc.str("swagger") == "" && doc.str("openapi") == "" {
+		return nil, warns, fmt.Errorf("%s: not an OpenAPI document: no swagger, openapi or paths member", r.SwaggerFile)
+	}
 	var props *object
 	if r.Properties != nil {
 		props, err = decodeStd(r.Properties, r.PropertiesFile)
