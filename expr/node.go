@@ -154,7 +154,11 @@ func formatFloatLiteral(f float64) string {
 		// Not producible by the parser; print something that parses.
 		return "0.0"
 	}
-	s := strconv.FormatFloat(f, 'g', -1, 64)
+	format := byte('f')
+	if a := math.Abs(f); a != 0 && (a < 1e-5 || a >= 1e21) {
+		format = 'e'
+	}
+	s := strconv.FormatFloat(f, format, -1, 64)
 	if !strings.ContainsAny(s, ".e") {
 		s += ".0"
 	}
