@@ -33,7 +33,7 @@ func runAPIConnection(ctx context.Context, c *Call) (Result, error) {
 	if err != nil {
 		return fail(c, c.Raw, err), nil
 	}
-	ref, ae := connectionName(c, in)
+	ref, alt, ae := connectionName(c, in)
 	if ae != nil {
 		return failed(c.Raw, nil, ae), nil
 	}
@@ -62,6 +62,13 @@ func runAPIConnection(ctx context.Context, c *Call) (Result, error) {
 		return failed(shown, nil, &ActionError{Code: "ConnectionNotFound", Message: fmt.Sprintf("Action '%s' uses connection '%s', but no connections are configured.", c.Name, ref)}), nil
 	}
 	prov, conn, err := c.Connections.Resolve(ctx, ref)
+	if err != nil && alt != nil && ctx.Err() == nil {
+		if a := alt(); a != "" && a != ref {
+			if p2, c2, err2 := c.Connections.Resolve(ctx, a); err2 == nil {
+				prov, conn, err, ref = p2, c2, nil, a
+			}
+		}
+	}
 	if err != nil {
 		if ctx.Err() != nil {
 			return Result{Inputs: shown}, fmt.Errorf("resolving connection '%s': %w", ref, ctx.Err())
@@ -128,36 +135,50 @@ func runAPIConnection(ctx context.Context, c *Call) (Result, error) {
 
 // connectionName returns the reference name of the connection in
 // inputs.host.connection: referenceName (Standard), or the name in
-// @parameters('$connections')['name']['connectionId'], or the last segment
-// of the evaluated name or id (a connection resource id).
-func connectionName(c *Call, in *expr.Object) (string, *ActionError) {
+// @parameters('$connections')['name']['connectionId'] (with, as fallback,
+// the last segment of the connection id that expression gives), or the
+// last segment of the evaluated name or id (a connection resource id).
+func connectionName(c *Call, in *expr.Object) (string, func() string, *ActionError) {
 	conn := getObject(getObject(in, "host"), "connection")
 	if conn == nil {
-		return "", invalidInputs(c, "'host.connection' is required")
+		return "", nil, invalidInputs(c, "'host.connection' is required")
 	}
 	for _, key := range []string{"referenceName", "name", "id"} {
 		raw, ok := get(conn, key)
 		if !ok || raw == nil {
 			continue
 		}
-		if s, ok := raw.(string); ok {
-			if m := connRef.FindStringSubmatch(s); m != nil {
-				return m[1], nil
+		evaluated := func() (string, *ActionError) {
+			v, ae := evalOne(c, c.Env, raw, "host.connection."+key)
+			if ae != nil {
+				return "", ae
 			}
-		}
-		v, ae := evalOne(c, c.Env, raw, "host.connection."+key)
-		if ae != nil {
-			return "", ae
-		}
-		s := expr.Stringify(v)
-		if i := strings.LastIndexByte(s, '/'); i >= 0 && key != "referenceName" {
-			s = s[i+1:]
-		}
-		if s != "" {
+			s := expr.Stringify(v)
+			if i := strings.LastIndexByte(s, '/'); i >= 0 && key != "referenceName" {
+				s = s[i+1:]
+			}
 			return s, nil
 		}
+		if s, ok := raw.(string); ok {
+			if m := connRef.FindStringSubmatch(s); m != nil {
+				// The $connections key, or else the connection id's last
+				// segment when the parameter exists.
+				alt := func() string {
+					s, _ := evaluated()
+					return s
+				}
+				return m[1], alt, nil
+			}
+		}
+		s, ae := evaluated()
+		if ae != nil {
+			return "", nil, ae
+		}
+		if s != "" {
+			return s, nil, nil
+		}
 	}
-	return "", invalidInputs(c, "'host.connection' needs a 'referenceName' or a 'name'")
+	return "", nil, invalidInputs(c, "'host.connection' needs a 'referenceName' or a 'name'")
 }
 
 func kindCode(k connector.ErrorKind) string {
