@@ -68,9 +68,9 @@ type Engine struct {
 
 // Response is the reply of a run's Response action.
 type Response struct {
-	StatusCode int64  `json:"statusCode"`
-	Headers    any    `json:"headers"`
-	Body       any    `json:"body"`
+	StatusCode int64 `json:"statusCode"`
+	Headers    any   `json:"headers"`
+	Body       any   `json:"body"`
 }
 
 // New returns an engine on st. Call [Engine.Start] to resume unfinished
