@@ -18,7 +18,8 @@
 // Compiled templates are immutable and safe for concurrent use: compile once,
 // then call [Template.Eval] as often as needed. Whole JSON values (objects and
 // arrays holding expression strings) go through [CompileValue] and
-// [Compiled.Eval], or [EvalValue] for one-off use.
+// [Compiled.Eval], or [EvalValue] for one-off use. [Cache] memoizes
+// compilation by source string.
 //
 // # Run context
 //

@@ -308,3 +308,29 @@ func TestNoEnv(t *testing.T) {
 		t.Fatalf("error %#v", err)
 	}
 }
+
+func TestCache(t *testing.T) {
+	t.Parallel()
+	c := &Cache{Max: 2}
+	a1, err := c.Compile("@add(1, 2)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a2, _ := c.Compile("@add(1, 2)")
+	if a1 != a2 {
+		t.Error("not cached")
+	}
+	if _, err := c.Compile("@add(1,"); err == nil {
+		t.Error("no error")
+	}
+	if _, err := c.Compile("@add(1,"); err == nil {
+		t.Error("cached error lost")
+	}
+	if c.Len() != 2 {
+		t.Errorf("len %d", c.Len())
+	}
+	c.Compile("x")
+	if c.Len() != 1 {
+		t.Errorf("len %d after overflow", c.Len())
+	}
+}
