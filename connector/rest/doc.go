@@ -26,6 +26,10 @@
 // cancelled context returns an error wrapping ctx.Err(). Secrets of the
 // connection never appear in errors or logs.
 //
+// [Provider.NextPage] follows a paging link of an earlier answer with the
+// same credentials and policies; credentials go only to the request's host,
+// and the default client drops API key headers on redirects to other hosts.
+//
 // [Provider.Poll] implements polling triggers: the Power Platform polling
 // protocol (202 = nothing new, Location = next poll URL, Retry-After) and
 // the pollingtrigger policy.

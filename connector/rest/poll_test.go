@@ -129,3 +129,57 @@ func TestPollingTriggerPolicy(t *testing.T) {
 	wantEq(t, reqs[2].Query.Get("$filter"), "TripId gt 10")
 	wantEq(t, reqs[3].Query.Get("$filter"), "TripId gt 12")
 }
+
+func TestNextPage(t *testing.T) {
+	t.Parallel()
+	other := newRecorder(t, jsonReply(200, `{"value":[3]}`))
+	rec := newRecorder(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Query().Get("page") == "2" {
+			jsonReply(200, `{"value":[2],"nextLink":"`+other.URL+`/elsewhere?page=3"}`)(w, r)
+			return
+		}
+		jsonReply(200, `{"value":[1],"nextLink":"/api/items?page=2"}`)(w, r)
+	})
+	spec := testSpec()
+	spec.Auth = []connector.Auth{
+		{Kind: connector.AuthAPIKey, In: "header", ParamName: "X-Api-Key"},
+	}
+	p := New(spec, Options{BaseURL: rec.URL + "/api"})
+	c := conn(map[string]any{"api_key": "k"})
+	ctx := context.Background()
+	in := connector.Input{}
+	out, err := p.Invoke(ctx, c, "ListItems", in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		link := out.Body.(map[string]any)["nextLink"].(string)
+		if out, err = p.NextPage(ctx, c, "ListItems", in, link); err != nil {
+			t.Fatal(err)
+		}
+	}
+	reqs := rec.all()
+	wantEq(t, len(reqs), 2)
+	wantEq(t, reqs[1].Query.Get("page"), "2")
+	wantEq(t, reqs[1].Header.Get("X-Api-Key"), "k")
+	o := other.last(t)
+	wantEq(t, o.Path, "/elsewhere")
+	wantEq(t, o.Header.Get("X-Api-Key"), "")
+	if _, err := p.NextPage(ctx, c, "ListItems", in, "javascript:alert(1)"); connector.KindOf(err) != connector.KindBadRequest {
+		t.Errorf("bad link: %v", err)
+	}
+}
+
+func TestRedirectDropsAPIKeyOnOtherHosts(t *testing.T) {
+	t.Parallel()
+	other := newRecorder(t, nil)
+	rec := newRecorder(t, func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, other.URL+"/moved", http.StatusFound)
+	})
+	p := New(testSpec(), Options{BaseURL: rec.URL})
+	if _, err := p.Invoke(context.Background(), conn(map[string]any{"api_key": "k"}), "GetItem", connector.Input{Parameters: map[string]any{"id": "1"}}); err != nil {
+		t.Fatal(err)
+	}
+	wantEq(t, rec.last(t).Header.Get("X-Api-Key"), "k")
+	wantEq(t, other.last(t).Header.Get("X-Api-Key"), "")
+}

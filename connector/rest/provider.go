@@ -70,7 +70,7 @@ var (
 func New(spec *connector.Spec, opts Options) *Provider {
 	p := &Provider{spec: spec, opts: opts, client: opts.Client, logger: opts.Logger, now: opts.Now}
 	if p.client == nil {
-		p.client = &http.Client{Timeout: 100 * time.Second}
+		p.client = &http.Client{Timeout: 100 * time.Second, CheckRedirect: p.checkRedirect}
 	}
 	if p.logger == nil {
 		p.logger = slog.New(slog.DiscardHandler)
@@ -117,6 +117,39 @@ func parseBase(specURL, override string) (*url.URL, error) {
 	}
 	u.RawQuery, u.Fragment = "", ""
 	return u, nil
+}
+
+// checkRedirect keeps API keys from following a redirect to another host:
+// net/http drops Authorization and Cookie there, but not a vendor header
+// such as X-Api-Key.
+func (p *Provider) checkRedirect(req *http.Request, via []*http.Request) error {
+	if len(via) >= 10 {
+		return errors.New("stopped after 10 redirects")
+	}
+	if !strings.EqualFold(req.URL.Host, via[0].URL.Host) {
+		for _, a := range p.spec.Auth {
+			if a.Kind == connector.AuthAPIKey && !strings.EqualFold(a.In, "query") {
+				name := a.ParamName
+				if name == "" {
+					name = "Authorization"
+				}
+				req.Header.Del(name)
+			}
+		}
+	}
+	return nil
+}
+
+// NextPage fetches a paging link (the x-ms-pageable nextLink of an earlier
+// answer of operationID) with the same credentials and request policies as
+// the operation; in is the operation's original input. Credentials are sent
+// only when the link is on the request's host.
+func (p *Provider) NextPage(ctx context.Context, conn connector.Connection, operationID string, in connector.Input, link string) (connector.Output, error) {
+	if strings.TrimSpace(link) == "" {
+		return connector.Output{}, connector.Errorf(connector.KindBadRequest, "%s: empty next link", operationID)
+	}
+	out, _, err := p.call(ctx, conn, operationID, in, &pollHook{location: link})
+	return out, err
 }
 
 // Spec returns the connector's spec.
@@ -181,8 +214,12 @@ func (p *Provider) call(ctx context.Context, conn connector.Connection, operatio
 			x.Request.Query[k] = v
 		}
 		if hook.location != "" {
-			if err := p.relocate(x.Request, hook.location); err != nil {
+			same, err := p.relocate(x.Request, hook.location)
+			if err != nil {
 				return connector.Output{}, x, red.err(err)
+			}
+			if same && auth != nil && auth.Kind == connector.AuthAPIKey && strings.EqualFold(auth.In, "query") {
+				p.authorize(x.Request, conn)
 			}
 		}
 	}
@@ -219,14 +256,16 @@ func outputOf(r *policy.Response) connector.Output {
 	return connector.Output{StatusCode: r.StatusCode, Headers: r.Header, Body: r.Body}
 }
 
-// relocate points the request at a Location URL from a previous poll. The
-// credentials stay only when the location is on the request's host.
-func (p *Provider) relocate(r *policy.Request, location string) error {
+// relocate points the request at a URL from an answer (a poll Location, a
+// next link) and reports whether it is on the request's host. The headers,
+// credentials included, stay only then.
+func (p *Provider) relocate(r *policy.Request, location string) (bool, error) {
 	u, err := r.URL().Parse(location)
-	if err != nil {
-		return connector.Errorf(connector.KindBadRequest, "polling state: bad location URL")
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
+		return false, connector.Errorf(connector.KindBadRequest, "bad location or next link URL")
 	}
-	if !strings.EqualFold(u.Host, r.Base.Host) {
+	same := strings.EqualFold(u.Host, r.Base.Host)
+	if !same {
 		r.Header = http.Header{}
 	}
 	r.Method, r.Body, r.Raw = http.MethodGet, nil, nil
@@ -234,7 +273,7 @@ func (p *Provider) relocate(r *policy.Request, location string) error {
 	r.Base = &url.URL{Scheme: u.Scheme, Host: u.Host}
 	r.Path = u.EscapedPath()
 	r.Query = u.Query()
-	return nil
+	return same, nil
 }
 
 func (p *Provider) policyError(ctx context.Context, operationID string, err error) error {
