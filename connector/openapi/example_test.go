@@ -33,10 +33,10 @@ paths:
 	}
 	fmt.Println(spec.ID, spec.BaseURL, spec.Auth[0].Kind, spec.ConnectionParameters[0].Name, len(warnings))
 	for _, op := range spec.Operations {
-		fmt.Println(op.ID, op.Kind, op.Trigger)
+		fmt.Printf("%s %s %q\n", op.ID, op.Kind, op.Trigger)
 	}
 	// Output:
 	// contoso_tickets https://api.contoso.example apiKey api_key 0
-	// ListTickets action
-	// OnNewTicket trigger push
+	// ListTickets action ""
+	// OnNewTicket trigger "push"
 }
