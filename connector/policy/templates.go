@@ -771,6 +771,11 @@ func eachParent(x *Exchange, in *instance, parent *Expr, create bool, fn func(pa
 		if !create || parent.Func == fnTriggerBody {
 			return nil
 		}
+		switch (*root).(type) {
+		case nil, map[string]any, []any:
+		default:
+			return nil // a text or binary body has no properties
+		}
 		if err := SetPath(root, parent.Path, map[string]any{}); err != nil {
 			return in.wrap("", err)
 		}

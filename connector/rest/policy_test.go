@@ -569,3 +569,19 @@ func TestInputNotMutatedAndConcurrentCalls(t *testing.T) {
 		wantEq(t, string(r.Body), `{"name":"n","source":"junction","tags":[{"label":"x"}]}`)
 	}
 }
+
+func TestSetPropertyLeavesTextBodiesAlone(t *testing.T) {
+	t.Parallel()
+	rec := newRecorder(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain")
+		_, _ = io.WriteString(w, "just text")
+	})
+	spec := testSpec()
+	spec.Policies = []connector.PolicyInstance{pi("setproperty", "Response", nil, map[string]any{
+		"newPropertyParentPathTemplate": "@body()", "newPropertySubPathTemplate": "x", "propertyValuePathTemplate": "y"})}
+	out, err := New(spec, Options{BaseURL: rec.URL}).Invoke(context.Background(), conn(nil), "GetItem", connector.Input{Parameters: map[string]any{"id": "1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantEq[any](t, out.Body, "just text")
+}
