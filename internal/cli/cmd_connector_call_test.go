@@ -137,12 +137,15 @@ func TestConnectorCall(t *testing.T) {
 			{[]string{"GetItem", "--param", "id=1", "--auth", "basic=nocolon"}, "USER:PASS"},
 		}
 		for _, tt := range tests {
-			args := append([]string{"connector", "call", callFolder}, tt.args...)
-			args = append(args, "--base-url", "http://127.0.0.1:1")
-			code, _, errOut := run(t, "", args...)
-			if code != 1 || !strings.Contains(errOut, tt.want) {
-				t.Errorf("%v: exit %d, stderr %q, want %q", tt.args, code, errOut, tt.want)
-			}
+			t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+				t.Parallel()
+				args := append([]string{"connector", "call", callFolder}, tt.args...)
+				args = append(args, "--base-url", "http://127.0.0.1:1")
+				code, _, errOut := run(t, "", args...)
+				if code != 1 || !strings.Contains(errOut, tt.want) {
+					t.Errorf("exit %d, stderr %q, want %q", code, errOut, tt.want)
+				}
+			})
 		}
 	})
 	t.Run("auth kind the connector does not declare warns", func(t *testing.T) {
