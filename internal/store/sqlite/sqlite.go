@@ -90,7 +90,7 @@ func Open(path string, o Options) (*DB, error) {
 	w.SetMaxOpenConns(1)
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxLifetime(0)
-	if _, err := w.Exec(schema); err != nil {
+	if _, err := w.Exec(schema + workflowsSchema); err != nil {
 		w.Close()
 		return nil, fmt.Errorf("create sqlite schema in %s: %w", path, err)
 	}
