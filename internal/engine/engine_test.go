@@ -20,6 +20,7 @@ import (
 	"github.com/junction-run/junction/expr"
 	"github.com/junction-run/junction/internal/engine"
 	"github.com/junction-run/junction/internal/engine/actions"
+	"github.com/junction-run/junction/internal/store"
 	"github.com/junction-run/junction/internal/store/sqlite"
 )
 
@@ -191,3 +192,5 @@ func TestGolden(t *testing.T) {
 		})
 	}
 }
+
+func engineRunFilter() store.RunFilter { return store.RunFilter{} }

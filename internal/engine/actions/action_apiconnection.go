@@ -124,11 +124,11 @@ func runAPIConnection(ctx context.Context, c *Call) (Result, error) {
 			code = statusCode(ce.StatusCode)
 		}
 		ae := &ActionError{Code: code, Message: fmt.Sprintf("Action '%s' (operation '%s' of connection '%s') failed: %s.", c.Name, op.ID, ref, ce.Error())}
-		return failed(shown, outputs, ae), classify(ae, ce)
+		return retry(failed(shown, outputs, ae), ce), nil
 	}
 	if out.StatusCode >= 400 {
 		ae := &ActionError{Code: statusCode(out.StatusCode), Message: fmt.Sprintf("Action '%s' failed with status code %d.", c.Name, out.StatusCode)}
-		return failed(shown, outputs, ae), classify(ae, &connector.Error{Kind: connector.KindForStatus(out.StatusCode), StatusCode: out.StatusCode})
+		return retry(failed(shown, outputs, ae), &connector.Error{Kind: connector.KindForStatus(out.StatusCode), StatusCode: out.StatusCode}), nil
 	}
 	return Result{Inputs: shown, Outputs: outputs}, nil
 }

@@ -13,7 +13,8 @@ func init() { Register("Http", runHTTP) }
 // runHTTP implements the Http action: one HTTP request, following the
 // asynchronous 202 + Location pattern unless operationOptions has
 // DisableAsyncPattern. Outputs are {statusCode, headers, body}; a status of
-// 400 or more fails the action with the outputs kept.
+// 400 or more fails the action with the outputs kept, marked Retryable for
+// 408, 429 and 5xx (with the Retry-After hint), as are connection failures.
 func runHTTP(ctx context.Context, c *Call) (Result, error) {
 	v, err := c.EvalInputs()
 	if err != nil {
@@ -30,12 +31,13 @@ func runHTTP(ctx context.Context, c *Call) (Result, error) {
 	}
 	ans, err := req.do(ctx, !c.OperationOptions["disableasyncpattern"])
 	if err != nil {
-		return transportFailure(c, shown, err)
+		res, _, err := transportFailure(c, shown, err)
+		return res, err
 	}
 	out := ans.outputs()
 	if ans.status >= 400 {
-		ae, rerr := statusFailure(c, ans)
-		return failed(shown, out, ae), rerr
+		ae, ce := statusFailure(c, ans)
+		return retry(failed(shown, out, ae), ce), nil
 	}
 	return Result{Inputs: shown, Outputs: out}, nil
 }

@@ -122,9 +122,9 @@ func TestAPIConnection(t *testing.T) {
 				isTrue(t, res.Failed, "%+v", res)
 				equal(t, tt.code, res.Error.Code, res.Error.Message)
 				isFalse(t, strings.Contains(res.Error.Message, petKey), "no key in %q", res.Error.Message)
-				d, _ := connector.RetryAfterOf(err)
-				equal(t, tt.retryAfter, d)
-				equal(t, tt.retryAfter != 0, connector.KindOf(err).Retryable(), "retryable %v", err)
+				noErr(t, err)
+				equal(t, tt.retryAfter, res.RetryAfter)
+				equal(t, tt.retryAfter != 0, res.Retryable, "retryable")
 			}
 			if tt.status != 0 {
 				out := res.Outputs.(*expr.Object)

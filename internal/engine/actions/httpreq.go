@@ -485,29 +485,30 @@ func isTextType(mt string) bool {
 	return false
 }
 
-// failure returns the action error and the retry classification of an
+// statusFailure returns the action error and the classified cause of an
 // HTTP status of 400 or more.
-func statusFailure(c *Call, a *httpAnswer) (*ActionError, error) {
+func statusFailure(c *Call, a *httpAnswer) (*ActionError, *connector.Error) {
 	ae := &ActionError{Code: statusCode(a.status), Message: fmt.Sprintf("The HTTP request of action '%s' failed with status code %d (%s).", c.Name, a.status, http.StatusText(a.status))}
 	ce := &connector.Error{Kind: connector.KindForStatus(a.status), StatusCode: a.status, Message: ae.Message}
 	if d, ok := connector.ParseRetryAfter(a.header.Get("Retry-After"), time.Now()); ok {
 		ce.RetryAfter = d
 	}
-	return ae, classify(ae, ce)
+	return ae, ce
 }
 
 // transportFailure returns the failed result of a request that got no
-// answer: retryable errors pair the result with a classified error;
-// cancellation returns the context's error alone.
-func transportFailure(c *Call, inputs any, err error) (Result, error) {
+// answer (retryable when the connection failed); a cancelled or expired
+// context is returned as the error instead, for the engine to decide
+// between Cancelled and TimedOut.
+func transportFailure(c *Call, inputs any, err error) (Result, *connector.Error, error) {
 	var ce *connector.Error
 	if !errors.As(err, &ce) {
-		return Result{Inputs: inputs}, err
+		return Result{Inputs: inputs}, nil, err
 	}
 	code := "HttpRequestFailed"
 	if ce.Kind == connector.KindBadRequest {
 		code = "BadRequest"
 	}
 	ae := &ActionError{Code: code, Message: fmt.Sprintf("Action '%s': %s.", c.Name, ce.Error())}
-	return failed(inputs, nil, ae), classify(ae, ce)
+	return retry(failed(inputs, nil, ae), ce), ce, nil
 }

@@ -99,7 +99,7 @@ func bodyOutputs(v any) *expr.Object {
 	return o
 }
 
-// retryableError is returned together with a failed result when trying
+// retryableError is the error of Subscribe and Unsubscribe when trying
 // again may help: errors.As finds both the *ActionError (the code for run
 // history) and the *connector.Error (kind and Retry-After for the retry
 // policy).
@@ -113,13 +113,23 @@ func (e *retryableError) Error() string { return e.action.Error() }
 // Unwrap returns the action error and the classified cause.
 func (e *retryableError) Unwrap() []error { return []error{e.action, e.cause} }
 
-// classify returns the error to pair with a failed result: nil when
-// retrying cannot help, a *retryableError otherwise.
+// classify returns the error for helpers that report failures as errors
+// (Subscribe, Unsubscribe): the *ActionError alone when retrying cannot
+// help, a *retryableError otherwise.
 func classify(ae *ActionError, ce *connector.Error) error {
 	if ce == nil || !ce.Kind.Retryable() {
-		return nil
+		return ae
 	}
 	return &retryableError{action: ae, cause: ce}
+}
+
+// retry marks a failed result retryable when the cause's kind says trying
+// again may help, with the service's Retry-After hint.
+func retry(res Result, ce *connector.Error) Result {
+	if ce != nil && ce.Kind.Retryable() {
+		res.Retryable, res.RetryAfter = true, ce.RetryAfter
+	}
+	return res
 }
 
 // statusCode returns the Logic Apps error code of an HTTP status: the name

@@ -53,28 +53,30 @@ func webhookRequest(ctx context.Context, c *Call, env expr.Env, raw any, what st
 	if !ok {
 		return nil, invalidInputs(c, fmt.Sprintf("'%s' must be an object", what))
 	}
+	return SendHTTP(ctx, c, in)
+}
+
+// SendHTTP sends the request described by already evaluated inputs
+// {method, uri, headers, queries, body, cookie, authentication}, built as
+// for Http but without the asynchronous pattern, and returns
+// {statusCode, headers, body}. Results and errors are as for [Subscribe].
+// Use it when the engine has evaluated a webhook's inputs itself.
+func SendHTTP(ctx context.Context, c *Call, in *expr.Object) (outputs any, err error) {
 	req, ae := buildHTTP(c, in)
 	if ae != nil {
 		return nil, ae
 	}
 	ans, err := req.do(ctx, false)
 	if err != nil {
-		res, rerr := transportFailure(c, nil, err)
-		if rerr != nil {
-			return nil, rerr
+		res, ce, err := transportFailure(c, nil, err)
+		if err != nil {
+			return nil, err
 		}
-		if res.Error != nil {
-			return nil, res.Error
-		}
-		return nil, err
+		return nil, classify(res.Error, ce)
 	}
 	out := ans.outputs()
 	if ans.status >= 400 {
-		ae, rerr := statusFailure(c, ans)
-		if rerr != nil {
-			return out, rerr
-		}
-		return out, ae
+		return out, classify(statusFailure(c, ans))
 	}
 	return out, nil
 }
