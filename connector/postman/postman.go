@@ -35,14 +35,11 @@ func Load(path string) (*connector.Spec, []connector.Warning, error) {
 	return Parse(data, path)
 }
 
-// IsCollection reports whether data looks like a Postman collection (any
-// version): a JSON object with an info.schema naming the Postman collection
-// schema, or with "info" and "item" members. It is cheap and tolerant, for
-// dispatching files between importers.
+// IsCollection reports whether data is a Postman collection: a JSON object
+// (comments and other repairs allowed) with "info" and "item" members and no
+// "swagger" or "openapi" member. It is for dispatching files between
+// importers.
 func IsCollection(data []byte) bool {
-	if bytes.Contains(data, []byte("schema.getpostman.com")) || bytes.Contains(data, []byte("schema.postman.com")) {
-		return true
-	}
 	std, _, err := jsonc.Standardize(data, "")
 	if err != nil {
 		return false
