@@ -13,6 +13,33 @@
 // A [Func] may be called more than once for the same action of the same
 // run: on retries, and after a crash when the step was in flight
 // (at-least-once). The engine records every attempt.
+//
+// # Implemented types
+//
+// Http, ParseJson, Query, Select, Join, Table, JavaScriptCode and
+// ApiConnection register themselves from init (one file per type,
+// action_<type>.go). Their inputs, outputs and error codes are described in
+// docs/actions.md. Outputs are the whole outputs object: {statusCode,
+// headers, body} for Http and ApiConnection, {body} for the others.
+//
+// Failures are results, not errors: a Result with Failed set, an Error
+// code and, when there are any, the outputs (an HTTP answer of 400 or
+// more). Retryable and RetryAfter mark the failures the retry policy may
+// retry (408, 429, 5xx, connection failures). A non-nil error is returned
+// only when the context ended (it wraps ctx.Err()).
+//
+// # Webhook helpers
+//
+// [Subscribe] and [Unsubscribe] perform the subscribe and unsubscribe
+// requests of HttpWebhook from the raw inputs (Subscribe binds
+// listCallbackUrl() to the callback URL); [SendHTTP] sends already
+// evaluated inputs. They build requests as Http does and report failures as
+// errors carrying an *ActionError and, when retryable, a *connector.Error.
+//
+// # Connections
+//
+// [FileConnections] resolves ApiConnection references from a Logic Apps
+// Standard connections.json file (docs/connections-json.md).
 package actions
 
 import (
