@@ -19,9 +19,9 @@ func init() {
 		Example{Expr: "div(11, 5)", Want: "2"}, Example{Expr: "div(11, 5.0)", Want: "2.2"}, Example{Expr: "div(1, 0)", Err: "divide by zero"})
 	m("mod", 2, 2, "mod(dividend, divisor)", "Returns the remainder, with the sign of the dividend.", arith(opMod),
 		Example{Expr: "mod(-5, 2)", Want: "-1"})
-	m("max", 1, -1, "max(number1, number2, ...) | max([numbers])", "Returns the highest number of a list or array.", minMax(1),
+	m("max", 1, -1, "max(number1, number2, ...)", "Returns the highest of the numbers, or of the numbers in one array argument.", minMax(1),
 		Example{Expr: "max(1, 2, 3)", Want: "3"}, Example{Expr: "max(createArray(1, 2, 3))", Want: "3"})
-	m("min", 1, -1, "min(number1, number2, ...) | min([numbers])", "Returns the lowest number of a list or array.", minMax(-1),
+	m("min", 1, -1, "min(number1, number2, ...)", "Returns the lowest of the numbers, or of the numbers in one array argument.", minMax(-1),
 		Example{Expr: "min(1, 2, 3)", Want: "1"})
 	m("range", 2, 2, "range(startIndex, count)", "Returns an array of count integers starting at startIndex.", fnRange,
 		Example{Expr: "range(1, 4)", Want: "[1,2,3,4]"})
