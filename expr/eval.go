@@ -210,7 +210,11 @@ func (s *state) errorf(format string, args ...any) error {
 // argErr reports that parameter i has the wrong type; want is e.g. "an
 // integer or a decimal number".
 func (s *state) argErr(i int, want string, v any) error {
-	return s.errorf("The template language function '%s' expects its %s parameter to be %s. The provided value is of type '%s'.", s.fname(), ordinal(i), want, TypeName(v))
+	which := ordinal(i) + " parameter"
+	if s.node != nil && s.node.fn != nil && s.node.fn.spec.MaxArgs == 1 {
+		which = "parameter" // "expects its parameter to be ..." for one-parameter functions
+	}
+	return s.errorf("The template language function '%s' expects its %s to be %s. The provided value is of type '%s'.", s.fname(), which, want, TypeName(v))
 }
 
 // selectMember evaluates x[key] / x.key.

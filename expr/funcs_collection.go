@@ -30,7 +30,7 @@ func init() {
 	col("join", 2, 2, "join(collection, delimiter)", "Joins the items of an array into a string.", fnJoin,
 		Example{Expr: "join(createArray('a', 'b', 'c'), '.')", Want: `"a.b.c"`})
 	col("length", 1, 1, "length(collection)", "Returns the number of characters in a string (UTF-16 units) or items in an array.", fnLength,
-		Example{Expr: "length('abcd')", Want: "4"}, Example{Expr: "length(1)", Err: "expects its first parameter to be an array or a string"})
+		Example{Expr: "length('abcd')", Want: "4"}, Example{Expr: "length(1)", Err: "expects its parameter to be an array or a string"})
 	col("reverse", 1, 1, "reverse(collection)", "Reverses the order of the items in an array.", fnReverse,
 		Example{Expr: "reverse(createArray(0, 1, 2, 3))", Want: "[3,2,1,0]"})
 	col("skip", 2, 2, "skip(collection, count)", "Removes items from the front of an array or string.", fnSkip,

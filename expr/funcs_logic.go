@@ -37,7 +37,11 @@ func (s *state) lazyBool(n *CallNode, i int) (bool, error) {
 	b, ok := v.(bool)
 	if !ok {
 		name := n.fn.spec.Name
-		return false, &EvalError{Func: name, Pos: n.Pos, Msg: "The template language function '" + name + "' expects its " + ordinal(i) + " parameter to be a boolean. The provided value is of type '" + TypeName(v) + "'."}
+		which := ordinal(i) + " parameter"
+		if n.fn.spec.MaxArgs == 1 {
+			which = "parameter"
+		}
+		return false, &EvalError{Func: name, Pos: n.Pos, Msg: "The template language function '" + name + "' expects its " + which + " to be a boolean. The provided value is of type '" + TypeName(v) + "'."}
 	}
 	return b, nil
 }
