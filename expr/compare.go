@@ -197,7 +197,7 @@ type valueSet struct {
 }
 
 type scalarKey struct {
-	kind byte // 'n' number, 's' string, 'e' empty (null or "")
+	kind byte // 'n' number, 's' string, 'z' null
 	num  float64
 	str  string
 }
@@ -207,11 +207,9 @@ type scalarKey struct {
 func (valueSet) key(v any) (scalarKey, bool) {
 	switch v := v.(type) {
 	case nil:
-		return scalarKey{kind: 'e'}, true
+		// Collections keep null and "" apart (only comparisons equate them).
+		return scalarKey{kind: 'z'}, true
 	case string:
-		if v == "" {
-			return scalarKey{kind: 'e'}, true
-		}
 		return scalarKey{kind: 's', str: v}, true
 	case int64:
 		if v > 1<<53 || v < -(1<<53) {
