@@ -338,7 +338,7 @@ func matchSegment(t, s string, params map[string]string) (int, bool) {
 			if i > 0 {
 				prefix = t[:i]
 			}
-			if !strings.HasPrefix(strings.ToLower(s), strings.ToLower(prefix)) {
+			if len(s) < len(prefix) || !strings.EqualFold(s[:len(prefix)], prefix) {
 				return 0, false
 			}
 			lit += len(prefix)
@@ -359,7 +359,7 @@ func matchSegment(t, s string, params map[string]string) (int, bool) {
 		if next == "" {
 			val, s = s, ""
 		} else {
-			k := strings.Index(strings.ToLower(s), strings.ToLower(next))
+			k := indexFold(s, next)
 			if k < 0 {
 				return 0, false
 			}
@@ -371,4 +371,14 @@ func matchSegment(t, s string, params map[string]string) (int, bool) {
 		params[name] = val
 	}
 	return lit, s == ""
+}
+
+// indexFold is strings.Index ignoring case (byte positions of s).
+func indexFold(s, sub string) int {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if strings.EqualFold(s[i:i+len(sub)], sub) {
+			return i
+		}
+	}
+	return -1
 }
