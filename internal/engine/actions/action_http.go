@@ -4,6 +4,8 @@ package actions
 
 import (
 	"context"
+	"log/slog"
+	"time"
 
 	"github.com/junction-run/junction/expr"
 )
@@ -29,10 +31,17 @@ func runHTTP(ctx context.Context, c *Call) (Result, error) {
 	if ae != nil {
 		return failed(shown, nil, ae), nil
 	}
+	start := time.Now()
 	ans, err := req.do(ctx, !c.OperationOptions["disableasyncpattern"])
 	if err != nil {
 		res, _, err := transportFailure(c, shown, err)
 		return res, err
+	}
+	if c.Logger != nil {
+		// Never the query string or headers: they may carry secrets.
+		c.Logger.LogAttrs(ctx, slog.LevelDebug, "http action", slog.String("method", req.method),
+			slog.String("host", req.url.Host), slog.String("path", req.url.Path),
+			slog.Int("status", ans.status), slog.Duration("duration", time.Since(start)))
 	}
 	out := ans.outputs()
 	if ans.status >= 400 {

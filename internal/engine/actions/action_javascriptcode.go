@@ -45,6 +45,11 @@ var errJSTimeout = errors.New("the inline code ran longer than its time limit")
 // InlineCodeScriptCompilationFailure; the time limit (15 s, or the
 // context's deadline) fails it with code InlineCodeTimedOut.
 func runJavaScript(ctx context.Context, c *Call) (Result, error) {
+	return runJS(ctx, c, jsTimeout)
+}
+
+// runJS runs inline code with the given time limit.
+func runJS(ctx context.Context, c *Call, timeout time.Duration) (Result, error) {
 	v, err := c.EvalInputs()
 	if err != nil {
 		return fail(c, c.Raw, err), nil
@@ -79,7 +84,7 @@ func runJavaScript(ctx context.Context, c *Call) (Result, error) {
 		return Result{}, fmt.Errorf("setting workflowContext: %w", err)
 	}
 
-	limit := time.Now().Add(jsTimeout)
+	limit := time.Now().Add(timeout)
 	own := true
 	if d, ok := ctx.Deadline(); ok && d.Before(limit) {
 		limit, own = d, false
@@ -117,7 +122,7 @@ func runJavaScript(ctx context.Context, c *Call) (Result, error) {
 			if !own && ctx.Err() != nil {
 				return Result{Inputs: in}, fmt.Errorf("inline code of action '%s': %w", c.Name, ctx.Err())
 			}
-			return failed(in, nil, &ActionError{Code: "InlineCodeTimedOut", Message: fmt.Sprintf("The inline code of action '%s' did not finish within %s.", c.Name, jsTimeout)}), nil
+			return failed(in, nil, &ActionError{Code: "InlineCodeTimedOut", Message: fmt.Sprintf("The inline code of action '%s' did not finish within %s.", c.Name, timeout)}), nil
 		}
 		msg := err.Error()
 		var ex *goja.Exception

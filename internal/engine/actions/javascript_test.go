@@ -71,3 +71,12 @@ func TestJavaScriptCodeTimeout(t *testing.T) {
 	isTrue(t, errors.Is(err, context.DeadlineExceeded), "err %v", err)
 	isTrue(t, time.Since(start) < 5*time.Second, "interrupted promptly")
 }
+
+// TestJavaScriptCodeOwnLimit checks the code's own time limit.
+func TestJavaScriptCodeOwnLimit(t *testing.T) {
+	t.Parallel()
+	res, err := runJS(context.Background(), call(t, "JavaScriptCode", `{"code":"for (;;) {}"}`, nil), 50*time.Millisecond)
+	noErr(t, err)
+	isTrue(t, res.Failed, "%+v", res)
+	equal(t, "InlineCodeTimedOut", res.Error.Code)
+}
