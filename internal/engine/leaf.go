@@ -58,13 +58,33 @@ func (r *run) launchLeaf(rc *rec) {
 		r.fail(rc, aerr)
 		return
 	}
-	v, err := r.evalInputs(rc)
-	if err != nil {
-		r.fail(rc, templateError(rc.a, "inputs", err))
-		return
+	raw, key := leafRaw(rc.a)
+	var v any
+	if raw != nil {
+		var err error
+		if v, err = r.evalValue(key, raw, rc); err != nil {
+			r.fail(rc, templateError(rc.a, "inputs", err))
+			return
+		}
 	}
 	rc.Inputs = v
 	r.queueAttempt(rc, f)
+}
+
+type subscribeKey struct{ a *workflow.Action }
+
+// leafRaw returns what a leaf evaluates: the inputs, or for HttpWebhook
+// only inputs.subscribe (unsubscribe is evaluated after the callback).
+func leafRaw(a *workflow.Action) (any, any) {
+	if !a.HasInputs {
+		return nil, a
+	}
+	if a.Canonical == workflow.ActionHTTPWebhook {
+		if o, ok := a.Inputs.(*expr.Object); ok {
+			return getCI(o, "subscribe"), subscribeKey{a}
+		}
+	}
+	return a.Inputs, a
 }
 
 // relaunch runs again a leaf that was in flight when the process stopped.
@@ -85,16 +105,17 @@ func (r *run) queueAttempt(rc *rec, f actions.Func) {
 	now := r.e.now()
 	rc.Attempts = append(rc.Attempts, attempt{Start: now, Status: stRunning})
 	r.save(rc)
+	raw, key := leafRaw(rc.a)
 	var compiled *expr.Compiled
-	if rc.a.HasInputs {
-		compiled, _ = r.p.compile(rc.a, rc.a.Inputs)
+	if raw != nil {
+		compiled, _ = r.p.compile(key, raw)
 	}
 	opts := map[string]bool{}
 	for _, o := range rc.a.OperationOptions {
 		opts[strings.ToLower(o)] = true
 	}
 	call := &actions.Call{
-		Name: rc.a.Name, Type: string(rc.a.Canonical), Raw: rc.a.Inputs, Env: r.env(rc.a, rc.idx, rc),
+		Name: rc.a.Name, Type: string(rc.a.Canonical), Raw: raw, Env: r.env(rc.a, rc.idx, rc),
 		OperationOptions: opts, HTTPClient: r.e.opts.HTTPClient,
 		Logger:      r.e.log.With("run_id", r.id, "action", rc.a.Name),
 		Connections: r.e.opts.Connections, RunID: r.id, WorkflowName: r.row.Workflow,
@@ -241,9 +262,8 @@ func (r *run) handle(ev event) {
 		}
 	case workCallback:
 		if rc.WaitKind == workCallback {
-			out := decodeRaw(w.Payload)
-			r.complete(rc, stSucceeded, out, nil)
-			r.unsubscribe(rc)
+			r.unsubscribe(rc) // action() is still the subscription here
+			r.complete(rc, stSucceeded, decodeRaw(w.Payload), nil)
 		}
 	case workTimeout:
 		if rc.WaitKind == workCallback || rc.WaitKind == workChild {
@@ -359,11 +379,7 @@ func (e *Engine) httpSubscribe(ctx context.Context, c *actions.Call) (actions.Re
 	if err != nil {
 		return actions.Result{}, &actions.ActionError{Code: "InvalidTemplate", Message: err.Error()}
 	}
-	o, _ := in.(*expr.Object)
-	var sub *expr.Object
-	if o != nil {
-		sub, _ = getCI(o, "subscribe").(*expr.Object)
-	}
+	sub, _ := in.(*expr.Object)
 	if sub == nil {
 		return actions.Result{}, &actions.ActionError{Code: "InvalidWebhookInputs", Message: "HttpWebhook needs inputs.subscribe"}
 	}
