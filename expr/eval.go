@@ -41,6 +41,7 @@ func (t *Template) Eval(env Env) (v any, err error) {
 	s := getState(env)
 	defer putState(s, &err)
 	var b strings.Builder
+	b.Grow(t.sizeHint)
 	for _, p := range t.parts {
 		if p.node == nil {
 			b.WriteString(p.text)
@@ -50,7 +51,11 @@ func (t *Template) Eval(env Env) (v any, err error) {
 		if err != nil {
 			return nil, err
 		}
-		b.WriteString(Stringify(v))
+		if str, ok := v.(string); ok {
+			b.WriteString(str)
+		} else {
+			b.WriteString(Stringify(v))
+		}
 	}
 	return b.String(), nil
 }

@@ -24,6 +24,8 @@ type Template struct {
 	lit   string  // KindLiteral
 	root  Node    // KindExpression
 	parts []tpart // KindInterpolate
+
+	sizeHint int // expected length of an interpolation result
 }
 
 // tpart is one piece of an interpolated string: literal text or an
@@ -109,6 +111,12 @@ func Compile(s string) (*Template, error) {
 		return t, nil
 	}
 	t.kind = KindInterpolate
+	for _, p := range t.parts {
+		t.sizeHint += len(p.text)
+		if p.node != nil {
+			t.sizeHint += 16
+		}
+	}
 	return t, nil
 }
 
