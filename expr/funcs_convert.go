@@ -45,8 +45,11 @@ func init() {
 		Example{Expr: "string(decimal('1.2345678912312131'))", Want: `"1.2345678912312131"`})
 	conv("decodeUriComponent", 1, 1, "decodeUriComponent(value)", "Replaces %XX escapes with their characters.", fnDecodeURIComponent,
 		Example{Expr: "decodeUriComponent('https%3A%2F%2Fcontoso.com')", Want: `"https://contoso.com"`})
-	conv("encodeUriComponent", 1, 1, "encodeUriComponent(value)", "Escapes URL-unsafe characters as %XX.", fnEncodeURIComponent,
-		Example{Expr: "encodeUriComponent('https://contoso.com')", Want: `"https%3A%2F%2Fcontoso.com"`})
+	// Designer-generated connector paths call encodeURIComponent with
+	// several arguments, which the runtime concatenates.
+	conv("encodeUriComponent", 1, -1, "encodeUriComponent(value, ...)", "Escapes URL-unsafe characters as %XX; several arguments are concatenated first.", fnEncodeURIComponent,
+		Example{Expr: "encodeUriComponent('https://contoso.com')", Want: `"https%3A%2F%2Fcontoso.com"`},
+		Example{Expr: "encodeURIComponent('workflows/', 'a b', '/runs')", Want: `"workflows%2Fa%20b%2Fruns"`})
 	conv("uriComponent", 1, 1, "uriComponent(value)", "Escapes URL-unsafe characters as %XX.", fnEncodeURIComponent,
 		Example{Expr: "uriComponent('a b')", Want: `"a%20b"`})
 	conv("uriComponentToBinary", 1, 1, "uriComponentToBinary(value)", "Decodes a URI-encoded string to binary content.", fnURIComponentToBinary,
@@ -328,6 +331,17 @@ func escapeData(str string) string {
 }
 
 func fnEncodeURIComponent(s *state, args []any) (any, error) {
+	if len(args) > 1 {
+		var b strings.Builder
+		for i, a := range args {
+			switch a.(type) {
+			case []any, *Object:
+				return nil, s.argErr(i, "a string", a)
+			}
+			b.WriteString(Stringify(a))
+		}
+		return escapeData(b.String()), nil
+	}
 	switch v := args[0].(type) {
 	case string:
 		return escapeData(v), nil
