@@ -39,6 +39,7 @@ type Options struct {
 
 // DB is a SQLite store.
 type DB struct {
+	stmts    map[string]*sql.Stmt
 	w, r     *sql.DB
 	reqs     chan *request
 	stop     chan struct{}
@@ -104,7 +105,17 @@ func Open(path string, o Options) (*DB, error) {
 	}
 	r.SetMaxOpenConns(4)
 	r.SetMaxIdleConns(4)
-	db := &DB{w: w, r: r, reqs: make(chan *request, 1024), stop: make(chan struct{}), done: make(chan struct{}), maxBatch: o.MaxBatch}
+	stmts := map[string]*sql.Stmt{}
+	for name, q := range writeSQL {
+		st, err := w.Prepare(q)
+		if err != nil {
+			w.Close()
+			r.Close()
+			return nil, fmt.Errorf("prepare %s: %w", name, err)
+		}
+		stmts[name] = st
+	}
+	db := &DB{stmts: stmts, w: w, r: r, reqs: make(chan *request, 1024), stop: make(chan struct{}), done: make(chan struct{}), maxBatch: o.MaxBatch}
 	go db.writer()
 	return db, nil
 }
@@ -247,6 +258,9 @@ func (db *DB) Close() error {
 		}
 		break
 	}
+	for _, st := range db.stmts {
+		_ = st.Close()
+	}
 	err1 := db.w.Close()
 	err2 := db.r.Close()
 	return errors.Join(err1, err2)
@@ -290,10 +304,21 @@ func (db *DB) Commit(ctx context.Context, b *store.Batch) error {
 	if b.Empty() {
 		return nil
 	}
-	return db.write(ctx, func(tx *sql.Tx) error { return applyBatch(tx, b) })
+	return db.write(ctx, func(tx *sql.Tx) error { return db.applyBatch(tx, b) })
 }
 
-func applyBatch(tx *sql.Tx, b *store.Batch) error {
+var writeSQL = map[string]string{
+	"action": `INSERT INTO actions (run_id, key, name, status, data) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (run_id, key) DO UPDATE SET name = excluded.name, status = excluded.status, data = excluded.data`,
+	"variable": `INSERT INTO variables (run_id, name, value) VALUES (?, ?, ?)
+			ON CONFLICT (run_id, name) DO UPDATE SET value = excluded.value`,
+	"work":     `INSERT INTO work (run_id, kind, ref, due, payload) VALUES (?, ?, ?, ?, ?)`,
+	"donework": `DELETE FROM work WHERE id = ?`,
+}
+
+func (db *DB) stmt(tx *sql.Tx, name string) *sql.Stmt { return tx.Stmt(db.stmts[name]) }
+
+func (db *DB) applyBatch(tx *sql.Tx, b *store.Batch) error {
 	for _, r := range b.NewRuns {
 		if _, err := tx.Exec(`INSERT INTO runs (id, seq, workflow, version, status, parked, created, ended, trigger, data)
 			VALUES (?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM runs), ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -313,26 +338,22 @@ func applyBatch(tx *sql.Tx, b *store.Batch) error {
 		}
 	}
 	for _, a := range b.Actions {
-		if _, err := tx.Exec(`INSERT INTO actions (run_id, key, name, status, data) VALUES (?, ?, ?, ?, ?)
-			ON CONFLICT (run_id, key) DO UPDATE SET name = excluded.name, status = excluded.status, data = excluded.data`,
-			a.RunID, a.Key, a.Name, a.Status, a.Data); err != nil {
+		if _, err := db.stmt(tx, "action").Exec(a.RunID, a.Key, a.Name, a.Status, a.Data); err != nil {
 			return fmt.Errorf("upsert action %s/%s: %w", a.RunID, a.Key, err)
 		}
 	}
 	for _, v := range b.Variables {
-		if _, err := tx.Exec(`INSERT INTO variables (run_id, name, value) VALUES (?, ?, ?)
-			ON CONFLICT (run_id, name) DO UPDATE SET value = excluded.value`, v.RunID, v.Name, v.Value); err != nil {
+		if _, err := db.stmt(tx, "variable").Exec(v.RunID, v.Name, v.Value); err != nil {
 			return fmt.Errorf("upsert variable %s/%s: %w", v.RunID, v.Name, err)
 		}
 	}
 	for _, w := range b.Work {
-		if _, err := tx.Exec(`INSERT INTO work (run_id, kind, ref, due, payload) VALUES (?, ?, ?, ?, ?)`,
-			w.RunID, w.Kind, w.Ref, us(w.Due), w.Payload); err != nil {
+		if _, err := db.stmt(tx, "work").Exec(w.RunID, w.Kind, w.Ref, us(w.Due), w.Payload); err != nil {
 			return fmt.Errorf("insert work for %s: %w", w.RunID, err)
 		}
 	}
 	for _, id := range b.DoneWork {
-		if _, err := tx.Exec(`DELETE FROM work WHERE id = ?`, id); err != nil {
+		if _, err := db.stmt(tx, "donework").Exec(id); err != nil {
 			return fmt.Errorf("delete work %d: %w", id, err)
 		}
 	}
