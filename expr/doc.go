@@ -38,6 +38,9 @@
 // constant arguments, e.g. the name in parameters('x')) for the workflow
 // validator.
 //
+// [LoadLocation] (Windows or IANA time-zone names) and [AddISODuration]
+// expose the runtime's time-zone and ISO 8601 duration rules to the engine.
+//
 // # Values and errors
 //
 // Values follow package [value]: nil, bool, int64, float64, [Decimal],

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestParseCanonical(t *testing.T) {
@@ -332,5 +333,27 @@ func TestCache(t *testing.T) {
 	c.Compile("x")
 	if c.Len() != 1 {
 		t.Errorf("len %d after overflow", c.Len())
+	}
+}
+
+func TestTimeHelpers(t *testing.T) {
+	t.Parallel()
+	loc, err := LoadLocation("pacific standard time")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := LoadLocation("Nowhere"); err == nil {
+		t.Error("unknown zone accepted")
+	}
+	from := time.Date(2018, 1, 31, 0, 0, 0, 0, loc)
+	got, err := AddISODuration(from, "P1MT1H")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Month() != time.February || got.Hour() != 1 {
+		t.Errorf("P1MT1H from %v gave %v", from, got)
+	}
+	if _, err := AddISODuration(from, "1H"); err == nil {
+		t.Error("bad duration accepted")
 	}
 }
