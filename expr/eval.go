@@ -16,6 +16,7 @@ type state struct {
 	env   Env
 	node  *CallNode // call being executed (set just before an impl runs)
 	stack []any
+	high  int // highest stack length used, to clear only that much
 	steps int
 }
 
@@ -90,8 +91,8 @@ func putState(s *state, errp *error) {
 		}
 		s.stack = s.stack[:0]
 	}
-	clear(s.stack[:cap(s.stack)])
-	s.stack = s.stack[:0]
+	clear(s.stack[:min(s.high, cap(s.stack))])
+	s.stack, s.high = s.stack[:0], 0
 	s.env, s.node = nil, nil
 	statePool.Put(s)
 }
@@ -163,15 +164,17 @@ func (s *state) call(n *CallNode) (any, error) {
 	for _, a := range n.Args {
 		v, err := s.eval(a)
 		if err != nil {
-			clear(s.stack[base:])
 			s.stack = s.stack[:base]
 			return nil, err
 		}
 		s.stack = append(s.stack, v)
 	}
+	if top := len(s.stack); top > s.high {
+		s.high = top
+	}
 	s.node = n
+	// The slots above base are cleared once, in putState, not per call.
 	v, err := e.fn(s, s.stack[base:])
-	clear(s.stack[base:])
 	s.stack = s.stack[:base]
 	if err != nil {
 		return nil, s.wrap(n, err)
