@@ -90,7 +90,7 @@ func TestParkedRunResumesAfterRestart(t *testing.T) {
 
 func TestCancelWaitingRun(t *testing.T) {
 	t.Parallel()
-	e, _ := newEngine(t, engine.Options{})
+	e, st := newEngine(t, engine.Options{})
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	v, err := e.Register(ctx, "wf", []byte(`{"actions":{"W":{"type":"Wait","inputs":{"interval":{"count":1,"unit":"Hour"}},"runAfter":{}},"A":{"type":"Compose","inputs":1,"runAfter":{"W":["Succeeded"]}}}}`))
@@ -101,6 +101,10 @@ func TestCancelWaitingRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	waitFor(t, "the run to park", func() bool {
+		r, err := st.Run(ctx, id)
+		return err == nil && r.Parked
+	})
 	if err := e.Cancel(ctx, id); err != nil {
 		t.Fatal(err)
 	}
