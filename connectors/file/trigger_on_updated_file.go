@@ -1,0 +1,212 @@
+// SPDX-License-Identifier: Apache-2.0
+
+package file
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/junction-run/junction/connector"
+)
+
+// OnUpdatedFile is the id of the trigger "When a file is added or modified".
+const OnUpdatedFile = "OnUpdatedFile"
+
+// cursor is the trigger's state: the newest modification time returned so
+// far and the names returned with exactly that time (several files can share
+// one timestamp; a later poll must not return them again, nor miss a file
+// with the same timestamp that appeared after the poll).
+type cursor struct {
+	LastModified time.Time `json:"lastModified"`
+	Seen         []string  `json:"seen,omitempty"`
+}
+
+// Item is what the trigger returns for one file.
+type Item struct {
+	Metadata
+	// Content is the file's content, when includeFileContent is true.
+	Content *content `json:"Content,omitempty"`
+}
+
+// Poll returns the files of a folder (not its subfolders) added or modified
+// since the last poll, oldest first. The first poll (state nil) returns
+// nothing: it remembers the newest file already there. A file whose
+// modification time is older than the cursor when it appears (copied with
+// its original time kept) is not seen.
+func (c *Connector) Poll(ctx context.Context, conn connector.Connection, operationID string, in connector.Input, state json.RawMessage) (connector.PollResult, error) {
+	if operationID != OnUpdatedFile {
+		return connector.PollResult{}, connector.Errorf(connector.KindBadRequest, "file: unknown trigger %q", operationID)
+	}
+	if err := ctx.Err(); err != nil {
+		return connector.PollResult{}, err
+	}
+	var cur cursor
+	first := len(state) == 0 || string(state) == "null"
+	if !first {
+		if err := json.Unmarshal(state, &cur); err != nil {
+			return connector.PollResult{}, connector.Errorf(connector.KindBadRequest, "file: trigger state is not a cursor: %v", err)
+		}
+	}
+	max := 10
+	if v, ok := intParam(in, "maxFileCount"); ok {
+		if v < 1 {
+			return connector.PollResult{}, connector.Errorf(connector.KindBadRequest, "file: maxFileCount must be at least 1")
+		}
+		max = v
+	}
+	r, err := c.openRoot(conn)
+	if err != nil {
+		return connector.PollResult{}, err
+	}
+	defer r.Close()
+	dir, err := rel(param(in, "folderId"))
+	if err != nil {
+		return connector.PollResult{}, err
+	}
+	all, err := r.list(ctx, dir)
+	if err != nil {
+		return connector.PollResult{}, fmt.Errorf("file %s: %w", operationID, err)
+	}
+	files := all[:0]
+	for _, m := range all {
+		if !m.IsFolder {
+			files = append(files, m)
+		}
+	}
+	slices.SortFunc(files, func(a, b Metadata) int {
+		if c := a.LastModified.Compare(b.LastModified); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Name, b.Name)
+	})
+	if first {
+		for _, f := range files {
+			if f.LastModified.After(cur.LastModified) {
+				cur = cursor{LastModified: f.LastModified}
+			}
+			if f.LastModified.Equal(cur.LastModified) {
+				cur.Seen = append(cur.Seen, f.Name)
+			}
+		}
+		return connector.PollResult{State: mustJSON(cur)}, nil
+	}
+	var fresh []Metadata
+	for _, f := range files {
+		if f.LastModified.After(cur.LastModified) || (f.LastModified.Equal(cur.LastModified) && !slices.Contains(cur.Seen, f.Name)) {
+			fresh = append(fresh, f)
+		}
+	}
+	var res connector.PollResult
+	if len(fresh) > max {
+		fresh = fresh[:max]
+		res.RetryAfter = time.Millisecond // more are waiting: poll again soon
+	}
+	include := boolParam(in, "includeFileContent", true)
+	for _, f := range fresh {
+		it := Item{Metadata: f}
+		if include {
+			ct, err := r.readContent(ctx, strings.TrimPrefix(f.Path, "/"), c.cfg.MaxContentBytes, true)
+			if errors.Is(err, fs.ErrNotExist) || connector.KindOf(err) == connector.KindNotFound {
+				continue // deleted since it was listed
+			}
+			if err != nil {
+				return connector.PollResult{}, fmt.Errorf("file %s: %w", operationID, err)
+			}
+			it.Content = &ct
+		}
+		res.Items = append(res.Items, it)
+		if f.LastModified.After(cur.LastModified) {
+			cur = cursor{LastModified: f.LastModified}
+		}
+		cur.Seen = append(cur.Seen, f.Name)
+	}
+	res.State = mustJSON(cur)
+	return res, nil
+}
+
+// Cleanup deletes or moves the files the trigger returned, per its
+// afterRead parameter ("none", "delete" or "move" to moveToFolder).
+func (c *Connector) Cleanup(ctx context.Context, conn connector.Connection, operationID string, in connector.Input, items []any) error {
+	if operationID != OnUpdatedFile {
+		return connector.Errorf(connector.KindBadRequest, "file: unknown trigger %q", operationID)
+	}
+	mode := param(in, "afterRead")
+	if mode == "" || mode == "none" {
+		return nil
+	}
+	if mode != "delete" && mode != "move" {
+		return connector.Errorf(connector.KindBadRequest, "file: afterRead must be none, delete or move, not %q", mode)
+	}
+	r, err := c.openRoot(conn)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	var moveTo string
+	if mode == "move" {
+		if moveTo, err = pathParam(in, "moveToFolder"); err != nil {
+			return err
+		}
+		if err := r.MkdirAll(moveTo, 0o755); err != nil {
+			return classify("creating folder", err)
+		}
+	}
+	for _, it := range items {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		var m struct{ Path string }
+		raw, _ := json.Marshal(it)
+		if err := json.Unmarshal(raw, &m); err != nil || m.Path == "" {
+			return connector.Errorf(connector.KindBadRequest, "file: cleanup item has no Path")
+		}
+		p, err := rel(m.Path)
+		if err != nil {
+			return err
+		}
+		if mode == "delete" {
+			err = r.Remove(p)
+		} else {
+			err = r.Rename(p, path.Join(moveTo, path.Base(p)))
+		}
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("file cleanup: %w", classify(mode+" "+m.Path, err))
+		}
+	}
+	return nil
+}
+
+func intParam(in connector.Input, name string) (int, bool) {
+	switch v := in.Parameters[name].(type) {
+	case int:
+		return v, true
+	case int64:
+		return int(v), true
+	case float64:
+		return int(v), true
+	case json.Number:
+		n, err := v.Int64()
+		return int(n), err == nil
+	}
+	return 0, false
+}
+
+func mustJSON(v any) json.RawMessage {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err) // only plain structs are marshalled
+	}
+	return b
+}
+
+// isTemp reports whether name is one of the connector's temporary files.
+func isTemp(name string) bool {
+	return strings.HasPrefix(name, ".") && strings.Contains(name, ".junction-")
+}
