@@ -1,0 +1,338 @@
+// SPDX-License-Identifier: Apache-2.0
+
+package gateway
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"net/http"
+	"reflect"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/junction-run/junction/connector"
+	"github.com/junction-run/junction/connector/policy"
+	"github.com/junction-run/junction/connector/rest"
+	"github.com/junction-run/junction/internal/connection"
+)
+
+// Limits are rate limits as token buckets. Zero rates mean unlimited.
+type Limits struct {
+	// PerConnection is the sustained calls per second of one connection.
+	PerConnection float64 `json:"perConnection,omitempty"`
+	// ConnectionBurst is how many calls may come at once; 0 means
+	// max(1, PerConnection).
+	ConnectionBurst int `json:"connectionBurst,omitempty"`
+	// PerKey is the sustained calls per second of one caller.
+	PerKey   float64 `json:"perKey,omitempty"`
+	KeyBurst int     `json:"keyBurst,omitempty"`
+}
+
+// Options configure a [Gateway].
+type Options struct {
+	// Connections is the connection service; required.
+	Connections *connection.Service
+	// Keys authenticates caller keys and serves /api/keys; required.
+	Keys *connection.Keys
+	// Connectors looks up a connector by id; required. Providers of type
+	// *rest.Provider (imported connectors) are rebuilt over the gateway's
+	// egress-checked client, once per provider value.
+	Connectors func(id string) (connector.Provider, bool)
+	// CheckAdmin reports whether an Authorization header carries the
+	// server's admin key; optional.
+	CheckAdmin func(authorization string) bool
+	// AdminPrincipal is the principal name of the admin key; "" means
+	// "admin".
+	AdminPrincipal string
+	// Limits are the rate limits.
+	Limits Limits
+	// Egress restricts the destinations of connector calls.
+	Egress EgressRules
+	// Client sends connector calls; nil builds one from Egress. A caller
+	// that sets it is responsible for enforcing egress rules.
+	Client *http.Client
+	// Logger receives Warn logs of failures (never secrets); nil discards.
+	Logger *slog.Logger
+	// CallLogSize is how many calls are kept per connection; 0 means 200.
+	CallLogSize int
+	// MaxBodyBytes bounds request and pass-through bodies; 0 means 16 MiB.
+	MaxBodyBytes int64
+	// Now is the clock; nil uses time.Now.
+	Now func() time.Time
+}
+
+// Gateway runs operation calls through the pipeline. It is safe for
+// concurrent use.
+type Gateway struct {
+	o      Options
+	conns  *connection.Service
+	keys   *connection.Keys
+	client *http.Client
+	log    *slog.Logger
+	now    func() time.Time
+
+	mu    sync.RWMutex
+	provs map[string]*provEntry
+
+	connLim sync.Map // connection name -> *rate.Limiter
+	keyLim  sync.Map // principal name -> *rate.Limiter
+}
+
+type provEntry struct {
+	orig     connector.Provider
+	p        connector.Provider
+	spec     *connector.Spec
+	policies *policy.Set
+}
+
+// New returns a gateway. It has no side effects.
+func New(o Options) (*Gateway, error) {
+	if o.Connections == nil || o.Keys == nil || o.Connectors == nil {
+		return nil, errors.New("gateway: Connections, Keys and Connectors are required")
+	}
+	g := &Gateway{o: o, conns: o.Connections, keys: o.Keys, client: o.Client, log: o.Logger, now: o.Now, provs: map[string]*provEntry{}}
+	if g.client == nil {
+		g.client = g.o.Egress.NewClient(0)
+	}
+	if g.log == nil {
+		g.log = slog.New(slog.DiscardHandler)
+	}
+	if g.now == nil {
+		g.now = time.Now
+	}
+	if g.o.AdminPrincipal == "" {
+		g.o.AdminPrincipal = "admin"
+	}
+	if g.o.CallLogSize <= 0 {
+		g.o.CallLogSize = 200
+	}
+	if g.o.MaxBodyBytes <= 0 {
+		g.o.MaxBodyBytes = 16 << 20
+	}
+	return g, nil
+}
+
+// Client returns the egress-checked HTTP client of connector calls (also
+// right for OAuth token endpoints).
+func (g *Gateway) Client() *http.Client { return g.client }
+
+// Error is a gateway refusal: an HTTP status, a stable code and a
+// message without secrets.
+type Error struct {
+	Status     int
+	Code       string
+	Detail     string
+	RetryAfter time.Duration
+	Err        error
+}
+
+func (e *Error) Error() string {
+	if e.Err != nil {
+		return e.Code + ": " + e.Detail + ": " + e.Err.Error()
+	}
+	return e.Code + ": " + e.Detail
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// provider returns the provider of a connector, rebuilding imported REST
+// providers over the egress client.
+func (g *Gateway) provider(id string) (*provEntry, error) {
+	orig, ok := g.o.Connectors(id)
+	if !ok {
+		return nil, &Error{Status: http.StatusNotFound, Code: "ConnectorNotFound", Detail: fmt.Sprintf("connector %q does not exist", id)}
+	}
+	comparable := reflect.TypeOf(orig).Comparable()
+	if comparable {
+		g.mu.RLock()
+		e := g.provs[id]
+		g.mu.RUnlock()
+		if e != nil && e.orig == orig {
+			return e, nil
+		}
+	}
+	_, isRest := orig.(*rest.Provider)
+	spec := orig.Spec()
+	e := &provEntry{orig: orig, p: orig, spec: &spec, policies: policy.New(spec.Policies, policy.Options{Logger: g.log})}
+	if isRest {
+		e.p = rest.New(e.spec, rest.Options{Client: g.client, Logger: g.log})
+	}
+	if comparable {
+		g.mu.Lock()
+		g.provs[id] = e
+		g.mu.Unlock()
+	}
+	return e, nil
+}
+
+func (g *Gateway) limiter(m *sync.Map, key string, r float64, burst int) *rate.Limiter {
+	if v, ok := m.Load(key); ok {
+		return v.(*rate.Limiter)
+	}
+	if burst <= 0 {
+		burst = int(math.Max(1, math.Ceil(r)))
+	}
+	v, _ := m.LoadOrStore(key, rate.NewLimiter(rate.Limit(r), burst))
+	return v.(*rate.Limiter)
+}
+
+// admit takes one token from the connection's and the caller's buckets,
+// or returns a 429 *Error with the wait.
+func (g *Gateway) admit(caller connection.Principal, conn string) error {
+	now := g.now()
+	var taken []*rate.Reservation
+	check := func(m *sync.Map, key string, r float64, burst int, what string) error {
+		if r <= 0 {
+			return nil
+		}
+		res := g.limiter(m, key, r, burst).ReserveN(now, 1)
+		d := res.DelayFrom(now)
+		if !res.OK() || d > 0 {
+			if res.OK() {
+				res.CancelAt(now)
+			} else {
+				d = time.Second
+			}
+			for _, t := range taken {
+				t.CancelAt(now)
+			}
+			return &Error{Status: http.StatusTooManyRequests, Code: "TooManyRequests", RetryAfter: d,
+				Detail: fmt.Sprintf("the rate limit of %s is exceeded: retry after %s", what, retrySeconds(d))}
+		}
+		taken = append(taken, res)
+		return nil
+	}
+	if err := check(&g.connLim, conn, g.o.Limits.PerConnection, g.o.Limits.ConnectionBurst, fmt.Sprintf("connection %q", conn)); err != nil {
+		return err
+	}
+	return check(&g.keyLim, caller.Name, g.o.Limits.PerKey, g.o.Limits.KeyBurst, fmt.Sprintf("caller %q", caller.Name))
+}
+
+func retrySeconds(d time.Duration) string {
+	s := int(math.Ceil(d.Seconds()))
+	if s < 1 {
+		s = 1
+	}
+	return fmt.Sprintf("%ds", s)
+}
+
+// Invoke calls operation operationID of connection connectionName for
+// caller through the whole pipeline. Like a REST provider, on an HTTP
+// status of 400 or more it returns the answer and a *connector.Error.
+// Refusals are a *Error (429 rate limit) or a *connection.Error (not
+// found, forbidden, unauthenticated connection).
+func (g *Gateway) Invoke(ctx context.Context, caller connection.Principal, connectionName, operationID string, in connector.Input) (connector.Output, error) {
+	start := g.now()
+	c, err := g.conns.Authorize(ctx, caller, connectionName)
+	if err != nil {
+		return connector.Output{}, err
+	}
+	if err := g.admit(caller, connectionName); err != nil {
+		g.record(ctx, &connection.Call{Connection: connectionName, Operation: operationID, Status: http.StatusTooManyRequests, Caller: caller.Name, At: start, Error: "throttled by the gateway"}, start)
+		return connector.Output{}, err
+	}
+	pe, err := g.provider(c.ConnectorID)
+	if err != nil {
+		return connector.Output{}, err
+	}
+	if _, ok := pe.spec.Operation(operationID); !ok {
+		if _, isRest := pe.orig.(*rest.Provider); isRest || len(pe.spec.Operations) > 0 {
+			return connector.Output{}, &Error{Status: http.StatusNotFound, Code: "OperationNotFound",
+				Detail: fmt.Sprintf("connector %s has no operation %q", c.ConnectorID, operationID)}
+		}
+	}
+	out, err := g.call(ctx, connectionName, func(conn connector.Connection) (connector.Output, error) {
+		return pe.p.Invoke(ctx, conn, operationID, in)
+	})
+	g.finish(ctx, c, pe, &connection.Call{Connection: connectionName, Operation: operationID, Status: out.StatusCode, Caller: caller.Name, At: start}, start, err)
+	return out, err
+}
+
+// call resolves the connection's credentials and runs fn, refreshing an
+// OAuth token once when the service answers 401.
+func (g *Gateway) call(ctx context.Context, name string, fn func(connector.Connection) (connector.Output, error)) (connector.Output, error) {
+	conn, err := g.conns.Resolve(ctx, name)
+	if err != nil {
+		return connector.Output{}, err
+	}
+	out, err := fn(conn)
+	if err != nil && out.StatusCode == http.StatusUnauthorized && g.conns.UsesOAuth(ctx, name) {
+		conn2, rerr := g.conns.RefreshAfterUnauthorized(ctx, name, conn)
+		if rerr != nil {
+			return out, rerr
+		}
+		out, err = fn(conn2)
+	}
+	return out, err
+}
+
+// finish updates health and records the call.
+func (g *Gateway) finish(ctx context.Context, c *connection.Connection, pe *provEntry, rec *connection.Call, start time.Time, err error) {
+	if err != nil {
+		rec.Error = connector.KindOf(err).String() + ": " + err.Error()
+		if rec.Status == 0 {
+			var ee *EgressError
+			if errors.As(err, &ee) {
+				rec.Status = http.StatusForbidden
+			}
+		}
+	}
+	switch k := connector.KindOf(err); {
+	case err == nil:
+		g.conns.Report(ctx, c.Name, nil)
+	case errors.Is(err, context.Canceled):
+	case k == connector.KindBadRequest || k == connector.KindNotFound:
+		// The caller's input, not the connection.
+	default:
+		var ce *connection.Error
+		if !errors.As(err, &ce) { // the service already recorded its own failures
+			g.conns.Report(ctx, c.Name, err)
+		}
+	}
+	g.record(ctx, rec, start)
+}
+
+func (g *Gateway) record(ctx context.Context, rec *connection.Call, start time.Time) {
+	rec.LatencyMS = float64(g.now().Sub(start).Microseconds()) / 1000
+	if len(rec.Error) > 500 {
+		rec.Error = rec.Error[:500] + "…"
+	}
+	if err := g.conns.RecordCall(context.WithoutCancel(ctx), rec, g.o.CallLogSize); err != nil {
+		g.log.Warn("recording a call failed", slog.String("connection", rec.Connection), slog.String("error", err.Error()))
+	}
+}
+
+// secretValues lists the clear secret values of a resolved connection, to
+// scrub them from anything shown.
+func secretValues(spec *connector.Spec, conn connector.Connection) []string {
+	var out []string
+	for name := range conn.Values {
+		secret := false
+		if cp, ok := spec.ConnectionParameter(name); ok && cp.Secret() {
+			secret = true
+		}
+		ln := strings.ToLower(name)
+		for _, w := range []string{"key", "secret", "token", "password"} {
+			if strings.Contains(ln, w) {
+				secret = true
+			}
+		}
+		if s := conn.String(name); secret && len(s) >= 4 {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func scrub(s string, secrets []string) string {
+	for _, sec := range secrets {
+		s = strings.ReplaceAll(s, sec, connection.Mask)
+	}
+	return s
+}

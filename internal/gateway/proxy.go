@@ -1,0 +1,372 @@
+// SPDX-License-Identifier: Apache-2.0
+
+package gateway
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/junction-run/junction/connector"
+	"github.com/junction-run/junction/connector/policy"
+	"github.com/junction-run/junction/connector/rest"
+	"github.com/junction-run/junction/internal/connection"
+)
+
+// hopHeaders are not forwarded in either direction; the caller's
+// Authorization (its Junction key) and cookies never reach the backend.
+var hopHeaders = []string{"Connection", "Keep-Alive", "Proxy-Authenticate", "Proxy-Authorization", "Te", "Trailer",
+	"Transfer-Encoding", "Upgrade", "Authorization", "Cookie", "Host", "Content-Length", "X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto"}
+
+func stripHop(h http.Header) {
+	for _, k := range hopHeaders {
+		h.Del(k)
+	}
+	for _, f := range h.Values("Connection") {
+		for _, k := range strings.Split(f, ",") {
+			h.Del(strings.TrimSpace(k))
+		}
+	}
+}
+
+func baseURL(spec *connector.Spec) (*url.URL, error) {
+	s := strings.TrimSpace(spec.BaseURL)
+	if s == "" {
+		return nil, fmt.Errorf("connector %s has no base URL", spec.ID)
+	}
+	if strings.HasPrefix(s, "//") {
+		s = "https:" + s
+	} else if !strings.Contains(s, "://") {
+		s = "https://" + s
+	}
+	u, err := url.Parse(s)
+	if err != nil || u.Host == "" {
+		return nil, fmt.Errorf("connector %s: base URL is not an absolute URL", spec.ID)
+	}
+	u.RawQuery, u.Fragment = "", ""
+	return u, nil
+}
+
+// matchOperation finds the operation whose method and path template match
+// a pass-through call, and the path parameter values.
+func matchOperation(spec *connector.Spec, method, path string) (*connector.Operation, map[string]any) {
+	segs := strings.Split(strings.Trim(path, "/"), "/")
+	for i := range spec.Operations {
+		op := &spec.Operations[i]
+		if !strings.EqualFold(op.Method, method) || op.Path == "" {
+			continue
+		}
+		tsegs := strings.Split(strings.Trim(op.Path, "/"), "/")
+		if len(tsegs) != len(segs) {
+			continue
+		}
+		params := map[string]any{}
+		ok := true
+		for j, t := range tsegs {
+			if strings.HasPrefix(t, "{") && strings.HasSuffix(t, "}") {
+				v, err := url.PathUnescape(segs[j])
+				if err != nil {
+					v = segs[j]
+				}
+				params[t[1:len(t)-1]] = v
+				continue
+			}
+			if t != segs[j] {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return op, params
+		}
+	}
+	return nil, nil
+}
+
+// authorize places the connection's credentials on a request per the
+// first security definition the connection has values for (the
+// convention of connector/rest).
+func authorize(spec *connector.Spec, r *policy.Request, conn connector.Connection) {
+	pname := func(a *connector.Auth, def string) string {
+		if a.Parameter != "" {
+			return a.Parameter
+		}
+		return def
+	}
+	for i := range spec.Auth {
+		a := &spec.Auth[i]
+		switch a.Kind {
+		case connector.AuthAPIKey:
+			key := conn.String(pname(a, rest.ParamAPIKey))
+			if key == "" {
+				continue
+			}
+			name := a.ParamName
+			if name == "" {
+				name = "Authorization"
+			}
+			if strings.EqualFold(a.In, "query") {
+				r.Query.Set(name, key)
+			} else {
+				r.Header.Set(name, key)
+			}
+			return
+		case connector.AuthBasic:
+			user, pass := conn.String(rest.ParamUsername), conn.String(rest.ParamPassword)
+			if user == "" && pass == "" {
+				continue
+			}
+			r.Header.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(user+":"+pass)))
+			return
+		case connector.AuthOAuth2, connector.AuthBearer:
+			tok := conn.String(pname(a, rest.ParamToken))
+			if tok == "" {
+				continue
+			}
+			r.Header.Set("Authorization", "Bearer "+tok)
+			return
+		}
+	}
+}
+
+func isJSON(ct string) bool {
+	mt, _, _ := mime.ParseMediaType(ct)
+	mt = strings.ToLower(mt)
+	return mt == "application/json" || strings.HasSuffix(mt, "+json") || mt == "text/json"
+}
+
+func decodeJSON(data []byte) (any, bool) {
+	d := json.NewDecoder(bytes.NewReader(data))
+	d.UseNumber()
+	var v any
+	if err := d.Decode(&v); err != nil || d.More() {
+		return nil, false
+	}
+	return v, true
+}
+
+// send sends one policy request with the egress client.
+func (g *Gateway) send(ctx context.Context, r *policy.Request) (*policy.Response, []byte, error) {
+	var body io.Reader
+	h := r.Header.Clone()
+	switch {
+	case r.Body != nil:
+		b, err := json.Marshal(r.Body)
+		if err != nil {
+			return nil, nil, connector.Errorf(connector.KindBadRequest, "encoding the JSON body: %v", err)
+		}
+		body = bytes.NewReader(b)
+		if h.Get("Content-Type") == "" {
+			h.Set("Content-Type", "application/json")
+		}
+	case r.Raw != nil:
+		body = bytes.NewReader(r.Raw)
+	}
+	u := r.URL()
+	req, err := http.NewRequestWithContext(ctx, r.Method, u.String(), body)
+	if err != nil {
+		return nil, nil, connector.Errorf(connector.KindBadRequest, "building the %s request for %s%s", r.Method, u.Host, u.EscapedPath())
+	}
+	req.Header = h
+	if h.Get("User-Agent") == "" {
+		req.Header.Set("User-Agent", "junction")
+	}
+	resp, err := g.client.Do(req)
+	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // drop the URL: it may carry a query-string key
+		}
+		return nil, nil, &connector.Error{Kind: connector.KindRetryable, Message: fmt.Sprintf("%s %s%s", r.Method, u.Host, u.EscapedPath()), Err: err}
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, g.o.MaxBodyBytes+1))
+	if err != nil {
+		return nil, nil, &connector.Error{Kind: connector.KindRetryable, Message: "reading the answer", Err: err}
+	}
+	if int64(len(data)) > g.o.MaxBodyBytes {
+		return nil, nil, connector.Errorf(connector.KindBadRequest, "the answer is larger than %d bytes", g.o.MaxBodyBytes)
+	}
+	pr := &policy.Response{StatusCode: resp.StatusCode, Header: resp.Header}
+	if len(data) > 0 {
+		if v, ok := decodeJSON(data); ok && isJSON(resp.Header.Get("Content-Type")) {
+			pr.Body = v
+		} else {
+			pr.Body = data
+		}
+	}
+	return pr, data, nil
+}
+
+// proxied is the answer of a pass-through call.
+type proxied struct {
+	resp *policy.Response
+	raw  []byte // the backend's bytes when no policy changed the body
+}
+
+// ServeProxy serves /apim/{connectorId}/{connectionName}/{path...}: the
+// raw request goes to the connector's base URL + path with the
+// connection's credentials and the connector's policies.
+func (g *Gateway) serveProxy(w http.ResponseWriter, r *http.Request) {
+	caller, ok := principalFrom(r.Context())
+	if !ok {
+		g.problem(w, r, &Error{Status: http.StatusUnauthorized, Code: "Unauthenticated", Detail: "a caller key is required"})
+		return
+	}
+	start := g.now()
+	connectorID, name, path := r.PathValue("connectorId"), r.PathValue("connectionName"), r.PathValue("path")
+	ctx := r.Context()
+	c, err := g.conns.Authorize(ctx, caller, name)
+	if err != nil {
+		g.problem(w, r, err)
+		return
+	}
+	if c.ConnectorID != connectorID {
+		g.problem(w, r, &Error{Status: http.StatusNotFound, Code: "ConnectionNotFound", Detail: fmt.Sprintf("connection %q is not a connection of connector %q", name, connectorID)})
+		return
+	}
+	if err := g.admit(caller, name); err != nil {
+		g.record(ctx, &connection.Call{Connection: name, Operation: r.Method + " /" + path, Method: r.Method, Path: "/" + path, Status: http.StatusTooManyRequests, Caller: caller.Name, At: start, Error: "throttled by the gateway"}, start)
+		g.problem(w, r, err)
+		return
+	}
+	pe, err := g.provider(connectorID)
+	if err != nil {
+		g.problem(w, r, err)
+		return
+	}
+	base, err := baseURL(pe.spec)
+	if err != nil {
+		g.problem(w, r, &Error{Status: http.StatusBadRequest, Code: "ConnectorNotCallable", Detail: err.Error()})
+		return
+	}
+	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, g.o.MaxBodyBytes))
+	if err != nil {
+		g.problem(w, r, &Error{Status: http.StatusRequestEntityTooLarge, Code: "BodyTooLarge", Detail: fmt.Sprintf("the body is larger than %d bytes", g.o.MaxBodyBytes)})
+		return
+	}
+	op, params := matchOperation(pe.spec, r.Method, "/"+path)
+	opID, opName := "", r.Method+" /"+path
+	if op != nil {
+		opID, opName = op.ID, op.ID
+	}
+	var secrets []string
+	var x *policy.Exchange
+	var answer *proxied
+	out, err := g.call(ctx, name, func(conn connector.Connection) (connector.Output, error) {
+		secrets = secretValues(pe.spec, conn)
+		hdr := r.Header.Clone()
+		stripHop(hdr)
+		req := &policy.Request{Method: r.Method, Base: base, Path: "/" + escapePath(path), Query: r.URL.Query(), Header: hdr}
+		if len(data) > 0 {
+			if v, ok := decodeJSON(data); ok && isJSON(r.Header.Get("Content-Type")) {
+				req.Body = v
+			} else {
+				req.Raw = data
+			}
+		}
+		authorize(pe.spec, req, conn)
+		x = &policy.Exchange{OperationID: opID, Operation: op, Conn: conn, Params: params, Request: req,
+			Send: func(ctx context.Context, pr *policy.Request) (*policy.Response, error) {
+				resp, _, err := g.send(ctx, pr)
+				return resp, err
+			}}
+		if err := pe.policies.Request(ctx, x); err != nil {
+			return connector.Output{}, &connector.Error{Kind: connector.KindBadRequest, Message: "request policies", Err: err}
+		}
+		resp, raw, err := g.send(ctx, x.Request)
+		if err != nil {
+			x.Err = err
+			_ = pe.policies.Failure(ctx, x)
+			return connector.Output{}, err
+		}
+		x.Response = resp
+		if err := pe.policies.Response(ctx, x); err != nil {
+			return connector.Output{}, &connector.Error{Kind: connector.KindBadRequest, Message: "response policies", Err: err}
+		}
+		if resp.StatusCode >= 400 {
+			_ = pe.policies.Failure(ctx, x)
+		}
+		answer = &proxied{resp: x.Response, raw: raw}
+		o := connector.Output{StatusCode: x.Response.StatusCode, Headers: x.Response.Header, Body: x.Response.Body}
+		switch {
+		case x.Unauthenticated:
+			return o, &connector.Error{Kind: connector.KindUnauthenticated, StatusCode: o.StatusCode, Message: "the service refused the connection's credentials"}
+		case o.StatusCode >= 400:
+			return o, &connector.Error{Kind: connector.KindForStatus(o.StatusCode), StatusCode: o.StatusCode, Message: fmt.Sprintf("%s: the service answered %d", opName, o.StatusCode)}
+		}
+		return o, nil
+	})
+	g.finish(ctx, c, pe, &connection.Call{Connection: name, Operation: opName, Method: r.Method, Path: "/" + path, Status: out.StatusCode, Caller: caller.Name, At: start}, start, scrubErr(err, secrets))
+	if answer == nil {
+		g.problem(w, r, scrubErr(err, secrets))
+		return
+	}
+	g.writeProxied(w, answer)
+}
+
+// escapePath re-escapes a wildcard path value segment by segment.
+func escapePath(p string) string {
+	segs := strings.Split(p, "/")
+	for i, s := range segs {
+		segs[i] = url.PathEscape(s)
+	}
+	return strings.Join(segs, "/")
+}
+
+func (g *Gateway) writeProxied(w http.ResponseWriter, a *proxied) {
+	h := w.Header()
+	for k, vs := range a.resp.Header {
+		h[k] = append([]string(nil), vs...)
+	}
+	stripHop(h)
+	h.Del("Set-Cookie")
+	var body []byte
+	switch b := a.resp.Body.(type) {
+	case nil:
+	case []byte:
+		body = b
+	case string:
+		body = []byte(b)
+	default:
+		enc, err := json.Marshal(b)
+		if err != nil {
+			body = a.raw
+		} else {
+			body = enc
+		}
+	}
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(a.resp.StatusCode)
+	_, _ = w.Write(body)
+}
+
+// scrubErr hides secret values in an error's message.
+func scrubErr(err error, secrets []string) error {
+	if err == nil || len(secrets) == 0 {
+		return err
+	}
+	msg := err.Error()
+	clean := scrub(msg, secrets)
+	if clean == msg {
+		return err
+	}
+	return &scrubbed{msg: clean, err: err}
+}
+
+type scrubbed struct {
+	msg string
+	err error
+}
+
+func (e *scrubbed) Error() string { return e.msg }
+func (e *scrubbed) Unwrap() error { return e.err }
