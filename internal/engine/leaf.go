@@ -3,14 +3,11 @@
 package engine
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"math/rand/v2"
-	"net/http"
 	"strings"
 	"time"
 
@@ -383,7 +380,7 @@ func (e *Engine) httpSubscribe(ctx context.Context, c *actions.Call) (actions.Re
 	if sub == nil {
 		return actions.Result{}, &actions.ActionError{Code: "InvalidWebhookInputs", Message: "HttpWebhook needs inputs.subscribe"}
 	}
-	out, err := e.httpCall(ctx, sub)
+	out, err := actions.SendHTTP(ctx, c, sub)
 	return actions.Result{Inputs: in, Outputs: out}, err
 }
 
@@ -408,72 +405,15 @@ func (r *run) unsubscribe(rc *rec) {
 	if uo == nil {
 		return
 	}
+	call := &actions.Call{
+		Name: rc.a.Name, Type: string(rc.a.Canonical), Env: r.env(rc.a, rc.idx, rc), HTTPClient: r.e.opts.HTTPClient,
+		Logger: r.e.log.With("run_id", r.id, "action", rc.a.Name), RunID: r.id, WorkflowName: r.row.Workflow, Action: rc.a.Raw,
+	}
 	go func() {
 		ctx, cancel := context.WithTimeout(r.e.ctx, time.Minute)
 		defer cancel()
-		if _, err := r.e.httpCall(ctx, uo); err != nil {
+		if _, err := actions.SendHTTP(ctx, call, uo); err != nil {
 			r.e.log.Warn("unsubscribe failed", "run_id", r.id, "action", rc.a.Name, "error", err)
 		}
 	}()
-}
-
-// httpCall performs {method, uri, headers, body} and returns {statusCode,
-// headers, body}. Statuses >= 400 are errors classified for retries.
-func (e *Engine) httpCall(ctx context.Context, o *expr.Object) (any, error) {
-	method, _ := getCI(o, "method").(string)
-	if method == "" {
-		method = http.MethodPost
-	}
-	uri, _ := getCI(o, "uri").(string)
-	if uri == "" {
-		uri, _ = getCI(o, "url").(string)
-	}
-	var body io.Reader
-	ct := ""
-	if b := getCI(o, "body"); b != nil {
-		if s, ok := b.(string); ok {
-			body, ct = strings.NewReader(s), "text/plain; charset=utf-8"
-		} else {
-			body, ct = bytes.NewReader(rawOf(b)), "application/json"
-		}
-	}
-	req, err := http.NewRequestWithContext(ctx, strings.ToUpper(method), uri, body)
-	if err != nil {
-		return nil, &actions.ActionError{Code: "InvalidRequest", Message: err.Error()}
-	}
-	if ct != "" {
-		req.Header.Set("Content-Type", ct)
-	}
-	if h, ok := getCI(o, "headers").(*expr.Object); ok {
-		for _, k := range h.Keys() {
-			v, _ := h.Get(k)
-			if s, ok := v.(string); ok {
-				req.Header.Set(k, s)
-			}
-		}
-	}
-	resp, err := e.opts.HTTPClient.Do(req)
-	if err != nil {
-		return nil, connector.Errorf(connector.KindRetryable, "%s %s: %v", method, uri, err)
-	}
-	defer resp.Body.Close()
-	data, _ := io.ReadAll(io.LimitReader(resp.Body, 100<<20))
-	out := expr.NewObject(3)
-	out.Set("statusCode", int64(resp.StatusCode))
-	hs := expr.NewObject(len(resp.Header))
-	for k := range resp.Header {
-		hs.Set(k, resp.Header.Get(k))
-	}
-	out.Set("headers", hs)
-	if v, err := expr.Decode(data); err == nil && len(data) > 0 {
-		out.Set("body", v)
-	} else if len(data) > 0 {
-		out.Set("body", string(data))
-	} else {
-		out.Set("body", nil)
-	}
-	if resp.StatusCode >= 400 {
-		return out, connector.Errorf(connector.KindForStatus(resp.StatusCode), "%s %s: status %d", method, uri, resp.StatusCode)
-	}
-	return out, nil
 }

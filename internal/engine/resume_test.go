@@ -129,6 +129,7 @@ func TestHTTPWebhook(t *testing.T) {
 			var in struct{ URL string }
 			_ = json.Unmarshal(b, &in)
 			callback.Store(in.URL)
+			w.Header().Set("Content-Type", "application/json")
 			w.WriteHeader(http.StatusCreated)
 			_, _ = w.Write([]byte(`{"id":"sub-1"}`))
 		case "/unsubscribe/sub-1":
