@@ -6,6 +6,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"sync"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -20,7 +24,7 @@ import (
 // crashDef does enough work, with timers in between, that a kill lands in
 // the middle: a sequential loop with Waits, a parallel loop of increments
 // and an Until of pure steps. Its outputs are deterministic.
-const crashDef = `{"definition": {"triggers": {"manual": {"type": "Request", "kind": "Http"}},
+const crashDef = `{"definition": {"parameters": {"server": {"type": "string", "defaultValue": ""}}, "triggers": {"manual": {"type": "Request", "kind": "Http"}},
 "actions": {
  "Sum": {"type": "InitializeVariable", "inputs": {"variables": [{"name": "sum", "type": "Integer", "value": 0}]}, "runAfter": {}},
  "Log": {"type": "InitializeVariable", "inputs": {"variables": [{"name": "log", "type": "Array", "value": []}]}, "runAfter": {"Sum": ["Succeeded"]}},
@@ -32,7 +36,10 @@ const crashDef = `{"definition": {"triggers": {"manual": {"type": "Request", "ki
     "Sq": {"type": "Compose", "inputs": "@mul(item(), 2)", "runAfter": {}},
     "Add": {"type": "IncrementVariable", "inputs": {"name": "sum", "value": "@outputs('Sq')"}, "runAfter": {"Sq": ["Succeeded"]}}
  }, "runAfter": {"Log": ["Succeeded"]}},
- "Count": {"type": "InitializeVariable", "inputs": {"variables": [{"name": "i", "type": "Integer", "value": 0}]}, "runAfter": {"Steps": ["Succeeded"], "Fan": ["Succeeded"]}},
+ "Calls": {"type": "Foreach", "foreach": "@range(0, 20)", "runtimeConfiguration": {"concurrency": {"repetitions": 5}}, "actions": {
+    "Post": {"type": "Http", "inputs": {"method": "POST", "uri": "@{parameters('server')}/item/@{item()}", "body": {"item": "@item()"}}, "runAfter": {}}
+ }, "runAfter": {"Log": ["Succeeded"]}},
+ "Count": {"type": "InitializeVariable", "inputs": {"variables": [{"name": "i", "type": "Integer", "value": 0}]}, "runAfter": {"Steps": ["Succeeded"], "Fan": ["Succeeded"], "Calls": ["Succeeded"]}},
  "Loop": {"type": "Until", "expression": "@equals(variables('i'), 300)", "limit": {"count": 1000}, "actions": {
     "Inc": {"type": "IncrementVariable", "inputs": {"name": "i"}, "runAfter": {}}
  }, "runAfter": {"Count": ["Succeeded"]}},
@@ -49,6 +56,17 @@ func TestCrashRecovery(t *testing.T) {
 		t.Skip("builds and kills a junction binary")
 	}
 	t.Parallel()
+	var mu sync.Mutex
+	calls := map[string]int{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		calls[r.URL.Path]++
+		mu.Unlock()
+		time.Sleep(20 * time.Millisecond)
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"ok":true}`))
+	}))
+	defer srv.Close()
 	tmp := t.TempDir()
 	bin := filepath.Join(tmp, "junction")
 	build := exec.Command("go", "build", "-o", bin, "github.com/junction-run/junction/cmd/junction")
@@ -66,7 +84,7 @@ func TestCrashRecovery(t *testing.T) {
 		if attempt > 30 {
 			t.Fatal("the run did not finish after 30 restarts")
 		}
-		cmd := exec.Command(bin, "run", file, "--data", data)
+		cmd := exec.Command(bin, "run", file, "--data", data, "--parameters", `{"server":"`+srv.URL+`"}`)
 		var stdout, stderr bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &stdout, &stderr
 		if err := cmd.Start(); err != nil {
@@ -139,6 +157,21 @@ func TestCrashRecovery(t *testing.T) {
 	}
 	if n := len(rec.Actions["Add"].Repetitions); n != 200 {
 		t.Fatalf("Add has %d repetitions, want 200", n)
+	}
+	// Every side effect happened at least once; re-runs after a kill are
+	// allowed (at-least-once) and show as extra attempts.
+	mu.Lock()
+	for i := range 20 {
+		if calls[fmt.Sprintf("/item/%d", i)] < 1 {
+			t.Errorf("item %d was never posted", i)
+		}
+	}
+	t.Logf("http calls per item: %v", calls)
+	mu.Unlock()
+	for _, r := range rec.Actions["Post"].Repetitions {
+		if r.Status != "Succeeded" {
+			t.Fatalf("a Post repetition ended %s", r.Status)
+		}
 	}
 	if n := len(rec.Actions["Inc"].Repetitions); n != 300 {
 		t.Fatalf("Inc has %d repetitions, want 300", n)

@@ -154,3 +154,58 @@ func HasResponse(def *workflow.Definition) bool {
 	}
 	return false
 }
+
+// StartRunResponse is [Engine.StartRun] for a caller that waits for the
+// run's Response action (a Request trigger's HTTP caller). The returned
+// channel receives the response once it is durable, or nil when the run
+// ends without one; it is registered before the run is scheduled, so the
+// wait needs no store reads. Call stop when no longer waiting.
+func (e *Engine) StartRunResponse(ctx context.Context, workflowName, version string, so StartOptions) (id string, resp <-chan *Response, stop func(), err error) {
+	p, err := e.planFor(ctx, workflowName, version, nil)
+	if err != nil {
+		return "", nil, nil, err
+	}
+	id = newID()
+	data, err := json.Marshal(runData{Parameters: so.Parameters, ParentRun: so.ParentRun, ParentRef: so.ParentRef})
+	if err != nil {
+		return "", nil, nil, fmt.Errorf("encode run: %w", err)
+	}
+	tname := so.TriggerName
+	if tname == "" && len(p.def.Triggers) > 0 {
+		tname = p.def.Triggers[0].Name
+	}
+	if tname == "" {
+		tname = "manual"
+	}
+	now := e.now()
+	trig, err := json.Marshal(triggerData{Name: tname, Outputs: so.Trigger, Time: now})
+	if err != nil {
+		return "", nil, nil, fmt.Errorf("encode trigger outputs: %w", err)
+	}
+	r := store.Run{ID: id, Workflow: workflowName, Version: version, Status: store.StatusRunning, Created: now, Trigger: trig, Data: data}
+	if err := e.st.Commit(ctx, &store.Batch{NewRuns: []store.Run{r}}); err != nil {
+		return "", nil, nil, fmt.Errorf("create run: %w", err)
+	}
+	ch := make(chan *Response, 1)
+	e.mu.Lock()
+	e.respWait[id] = append(e.respWait[id], ch)
+	e.mu.Unlock()
+	stop = func() {
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		ws := e.respWait[id]
+		for i, w := range ws {
+			if w == ch {
+				ws = append(ws[:i], ws[i+1:]...)
+				break
+			}
+		}
+		if len(ws) == 0 {
+			delete(e.respWait, id)
+		} else {
+			e.respWait[id] = ws
+		}
+	}
+	e.activate(id, nil)
+	return id, ch, stop, nil
+}
