@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/signal"
 	"strings"
@@ -28,7 +29,7 @@ func init() {
 }
 
 type serveFlags struct {
-	listen, data, workflows, logFormat, logLevel, baseURL, sync string
+	listen, data, workflows, logFormat, logLevel, baseURL, sync, pprof string
 	responseTimeout, shutdownTimeout                            time.Duration
 }
 
@@ -66,6 +67,7 @@ park, and exits 0. See docs/server.md.`,
 	fl.StringVar(&f.baseURL, "base-url", "", "public base URL of callback URLs (default: the request's host)")
 	fl.StringVar(&f.sync, "sync", "NORMAL", "SQLite synchronous mode: NORMAL (survives a crash) or FULL (survives power loss)")
 	fl.DurationVar(&f.responseTimeout, "response-timeout", 120*time.Second, "how long a Request-trigger caller waits for the Response action")
+	fl.StringVar(&f.pprof, "pprof-listen", "", "serve Go profiling endpoints (/debug/pprof/) on this separate address, e.g. 127.0.0.1:6060")
 	fl.DurationVar(&f.shutdownTimeout, "shutdown-timeout", 30*time.Second, "how long shutdown waits for open requests")
 	return cmd
 }
@@ -156,6 +158,9 @@ func serve(cmd *cobra.Command, f serveFlags) error {
 	}
 	log.Info("serving", "address", ln.Addr().String(), "data", f.data, "workflows", f.workflows)
 
+	if f.pprof != "" {
+		go servePprof(f.pprof, log)
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	if dirSync != nil {
@@ -182,4 +187,20 @@ func serve(cmd *cobra.Command, f serveFlags) error {
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// servePprof serves the profiling endpoints on their own address, never on
+// the API port.
+func servePprof(addr string, log *slog.Logger) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	hs := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	log.Info("profiling endpoints", "address", addr)
+	if err := hs.ListenAndServe(); err != nil {
+		log.Warn("profiling endpoints stopped", "error", err)
+	}
 }

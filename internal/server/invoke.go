@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
@@ -117,9 +118,22 @@ func (s *Server) invoke(w http.ResponseWriter, r *http.Request) error {
 	}
 	// The run must be durable even if the caller goes away now.
 	ctx := context.WithoutCancel(r.Context())
+	sync := ent.hasResp && t.SplitOn == ""
 	ids := make([]string, 0, len(items))
+	var respc <-chan *engine.Response
 	for _, it := range items {
-		id, err := s.eng.StartRun(ctx, name, ent.wf.Version, engine.StartOptions{Trigger: it, TriggerName: t.Name, Parameters: ent.params})
+		so := engine.StartOptions{Trigger: it, TriggerName: t.Name, Parameters: ent.params}
+		var id string
+		var err error
+		if sync {
+			var stop func()
+			id, respc, stop, err = s.eng.StartRunResponse(ctx, name, ent.wf.Version, so)
+			if err == nil {
+				defer stop()
+			}
+		} else {
+			id, err = s.eng.StartRun(ctx, name, ent.wf.Version, so)
+		}
 		if err != nil {
 			return fmt.Errorf("starting run of %s: %w", name, err)
 		}
@@ -135,22 +149,20 @@ func (s *Server) invoke(w http.ResponseWriter, r *http.Request) error {
 	}
 	h.Set("x-ms-tracking-id", tracking)
 	s.log.Debug("trigger fired", "workflow", name, "trigger", t.Name, "run_id", ids[0], "runs", len(ids))
-	if !ent.hasResp || t.SplitOn != "" {
+	if !sync {
 		w.WriteHeader(http.StatusAccepted)
 		return nil
 	}
-	wctx, cancel := context.WithTimeout(r.Context(), s.timeout)
-	defer cancel()
-	resp, err := s.eng.WaitResponse(wctx, ids[0])
-	if err != nil {
-		if r.Context().Err() != nil {
-			return r.Context().Err()
-		}
-		if errors.Is(err, context.DeadlineExceeded) {
-			return errorf(http.StatusBadGateway, "ResponseTimeout",
-				"the workflow run '%s' did not reach its Response action within %s; the run goes on", ids[0], s.timeout)
-		}
-		return fmt.Errorf("waiting for the response of run %s: %w", ids[0], err)
+	timer := time.NewTimer(s.timeout)
+	defer timer.Stop()
+	var resp *engine.Response
+	select {
+	case resp = <-respc:
+	case <-r.Context().Done():
+		return r.Context().Err()
+	case <-timer.C:
+		return errorf(http.StatusBadGateway, "ResponseTimeout",
+			"the workflow run '%s' did not reach its Response action within %s; the run goes on", ids[0], s.timeout)
 	}
 	if resp == nil {
 		return errorf(http.StatusBadGateway, "NoResponse",
