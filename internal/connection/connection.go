@@ -185,6 +185,17 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
+// As lets [connector.KindOf] and errors.As see the error as a
+// *connector.Error of its kind, so that engines classify it without
+// knowing this package.
+func (e *Error) As(target any) bool {
+	if t, ok := target.(**connector.Error); ok {
+		*t = &connector.Error{Kind: e.Kind, Message: e.Code + ": " + e.Msg, Err: e.Err}
+		return true
+	}
+	return false
+}
+
 // Stable error codes.
 const (
 	CodeForbidden       = "Forbidden"
