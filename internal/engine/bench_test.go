@@ -47,7 +47,7 @@ func BenchmarkComposeChain(b *testing.B) {
 		name     string
 		each     bool
 		parallel int
-	}{{"wave-commit", false, 1}, {"commit-each-step", true, 1}, {"commit-each-step-8-runs", true, 8}} {
+	}{{"wave-commit", false, 1}, {"wave-commit-8-runs", false, 8}, {"commit-each-step", true, 1}, {"commit-each-step-8-runs", true, 8}} {
 		b.Run(mode.name, func(b *testing.B) {
 			e, _ := newEngine(b, engine.Options{CommitEachStep: mode.each})
 			ctx := context.Background()

@@ -133,10 +133,10 @@ CREATE INDEX IF NOT EXISTS runs_status ON runs (status, parked);
 CREATE INDEX IF NOT EXISTS runs_seq ON runs (seq);
 CREATE TABLE IF NOT EXISTS actions (
 	run_id TEXT NOT NULL, key TEXT NOT NULL, name TEXT NOT NULL, status TEXT NOT NULL, data BLOB,
-	PRIMARY KEY (run_id, key));
+	PRIMARY KEY (run_id, key)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS variables (
 	run_id TEXT NOT NULL, name TEXT NOT NULL, value BLOB,
-	PRIMARY KEY (run_id, name));
+	PRIMARY KEY (run_id, name)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS work (
 	id INTEGER PRIMARY KEY AUTOINCREMENT, run_id TEXT NOT NULL, kind TEXT NOT NULL, ref TEXT NOT NULL,
 	due INTEGER NOT NULL, owner TEXT, lease_until INTEGER NOT NULL DEFAULT 0, payload BLOB);
@@ -427,7 +427,7 @@ func (db *DB) ListRuns(ctx context.Context, f store.RunFilter) ([]store.Run, err
 
 // Actions implements [store.Store].
 func (db *DB) Actions(ctx context.Context, runID string) ([]store.ActionRecord, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT key, name, status, data FROM actions WHERE run_id = ? ORDER BY rowid`, runID)
+	rows, err := db.r.QueryContext(ctx, `SELECT key, name, status, data FROM actions WHERE run_id = ? ORDER BY key`, runID)
 	if err != nil {
 		return nil, fmt.Errorf("actions of %s: %w", runID, err)
 	}
@@ -445,7 +445,7 @@ func (db *DB) Actions(ctx context.Context, runID string) ([]store.ActionRecord, 
 
 // Variables implements [store.Store].
 func (db *DB) Variables(ctx context.Context, runID string) ([]store.Variable, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT name, value FROM variables WHERE run_id = ? ORDER BY rowid`, runID)
+	rows, err := db.r.QueryContext(ctx, `SELECT name, value FROM variables WHERE run_id = ? ORDER BY name`, runID)
 	if err != nil {
 		return nil, fmt.Errorf("variables of %s: %w", runID, err)
 	}
