@@ -258,6 +258,28 @@ func TestServer(t *testing.T) {
 		}
 	})
 
+	t.Run("secure trigger outputs", func(t *testing.T) {
+		t.Parallel()
+		p.deploy(t, "secure", `{"triggers": {"manual": {"type": "Request", "kind": "Http",
+		  "runtimeConfiguration": {"secureData": {"properties": ["outputs"]}}}},
+		 "actions": {"Use": {"type": "Compose", "inputs": "@length(triggerBody()?['password'])", "runAfter": {}}}}`)
+		a := do(t, "POST", p.callbackURL(t, "secure", "manual"), "", map[string]any{"password": "hunter2-secret"})
+		if a.Status != http.StatusAccepted {
+			t.Fatalf("%d %s", a.Status, a.Body)
+		}
+		rec := p.waitRun(t, "secure", a.Header.Get("x-ms-workflow-run-id"))
+		if action(rec, "Use")["outputs"] != float64(len("hunter2-secret")) {
+			t.Errorf("the run did not see the body: %v", action(rec, "Use"))
+		}
+		raw := p.admin(t, "GET", "/api/workflows/secure/runs/"+a.Header.Get("x-ms-workflow-run-id"), nil).Body
+		if strings.Contains(string(raw), "hunter2") {
+			t.Errorf("secure trigger outputs shown: %s", raw)
+		}
+		if strings.Contains(p.Log(), "hunter2") {
+			t.Error("secure trigger outputs logged")
+		}
+	})
+
 	t.Run("response timeout", func(t *testing.T) {
 		t.Parallel()
 		a := do(t, "POST", p.callbackURL(t, "slow", "manual"), "", map[string]any{})

@@ -16,6 +16,7 @@ import (
 	"github.com/junction-run/junction/expr"
 	"github.com/junction-run/junction/internal/engine"
 	"github.com/junction-run/junction/internal/store"
+	"github.com/junction-run/junction/workflow"
 )
 
 const maxTop = 250
@@ -120,6 +121,7 @@ func (s *Server) getRun(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	s.hideSecureTrigger(r, row, rec)
 	rec.Set("workflow", row.Workflow)
 	rec.Set("version", row.Version)
 	rec.Set("startTime", fmtTime(row.Created))
@@ -230,4 +232,52 @@ func (s *Server) resubmit(w http.ResponseWriter, r *http.Request, from string) e
 	}
 	writeJSON(w, http.StatusAccepted, out)
 	return nil
+}
+
+// secureMarker replaces content hidden by secureData, as the engine does.
+const secureMarker = "Content not shown due to security configuration."
+
+// hideSecureTrigger hides the trigger outputs of a run whose trigger has
+// runtimeConfiguration.secureData with "outputs" (or "inputs": a Request
+// trigger's inputs are its outputs).
+func (s *Server) hideSecureTrigger(r *http.Request, row store.Run, rec *expr.Object) {
+	var td struct {
+		Name string `json:"name"`
+	}
+	_ = json.Unmarshal(row.Trigger, &td)
+	def := s.definitionOf(r, row)
+	if def == nil {
+		// RunRecord needed the definition, so this does not happen.
+		return
+	}
+	t := def.Trigger(td.Name)
+	if t == nil || t.RuntimeConfiguration == nil {
+		return
+	}
+	hide := false
+	for _, p := range t.RuntimeConfiguration.SecureData {
+		hide = hide || strings.EqualFold(p, "outputs") || strings.EqualFold(p, "inputs")
+	}
+	if !hide {
+		return
+	}
+	to := expr.NewObject(1)
+	to.Set("outputs", secureMarker)
+	rec.Set("trigger", to)
+}
+
+// definitionOf returns the definition a run started with.
+func (s *Server) definitionOf(r *http.Request, row store.Run) *workflow.Definition {
+	if ent := s.lookup(row.Workflow); ent != nil && ent.wf.Version == row.Version {
+		return ent.def
+	}
+	body, err := s.st.Definition(r.Context(), row.Workflow, row.Version)
+	if err != nil {
+		return nil
+	}
+	def, err := workflow.Decode(body)
+	if err != nil {
+		return nil
+	}
+	return def
 }
