@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -94,6 +96,21 @@ func cpuTime() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
+// rss is the resident set size (it includes SQLite's page cache, which
+// modernc allocates outside the Go heap).
+func rss() int64 {
+	b, err := os.ReadFile("/proc/self/statm")
+	if err != nil {
+		return 0
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 2 {
+		return 0
+	}
+	pages, _ := strconv.ParseInt(f[1], 10, 64)
+	return pages * int64(os.Getpagesize())
+}
+
 func heapInUse() uint64 {
 	runtime.GC()
 	runtime.GC()
@@ -114,6 +131,7 @@ func BenchmarkParkedWaits(b *testing.B) {
 			b.Fatal(err)
 		}
 		idle := heapInUse()
+		idleRSS := rss()
 		goroutines := runtime.NumGoroutine()
 		start := time.Now()
 		var wg sync.WaitGroup
@@ -148,6 +166,7 @@ func BenchmarkParkedWaits(b *testing.B) {
 		el := time.Since(start)
 		used := heapInUse()
 		b.ReportMetric(float64(int64(used)-int64(idle))/(1<<20), "MB-heap-above-idle")
+		b.ReportMetric(float64(rss()-idleRSS)/(1<<20), "MB-RSS-above-idle")
 		b.ReportMetric(float64(runtime.NumGoroutine()-goroutines), "extra-goroutines")
 		b.ReportMetric(el.Seconds(), "s-to-park-all")
 	}
