@@ -126,7 +126,7 @@ start_postgres() {
 	[ -n "$pgbin" ] || die "postgres: no /usr/lib/postgresql/*/bin (is postgresql installed?)"
 	install -d -o postgres -g postgres -m 700 "$R/pg" "$R/pgsock" "$R/pglog"
 	if [ ! -f "$R/pg/PG_VERSION" ]; then
-		runuser -u postgres -- "$pgbin/initdb" -D "$R/pg" -U postgres --auth=trust --no-sync -E UTF8 >"$R/pg-initdb.log" 2>&1 ||
+		runuser -u postgres -- "$pgbin/initdb" -D "$R/pg" -U postgres --auth-local=trust --auth-host=scram-sha-256 --no-sync -E UTF8 >"$R/pg-initdb.log" 2>&1 ||
 			die "postgres: initdb failed, see $R/pg-initdb.log"
 	fi
 	runuser -u postgres -- "$pgbin/pg_ctl" -D "$R/pg" -l "$R/pglog/pg.log" -w -t 60 \
@@ -134,7 +134,8 @@ start_postgres() {
 		start >/dev/null || die "postgres: pg_ctl start failed, see $R/pglog/pg.log"
 	head -1 "$R/pg/postmaster.pid" >"$R/postgres.pid"
 	wait_port 55432 30 postgres
-	local psql="psql -h 127.0.0.1 -p 55432 -U postgres -v ON_ERROR_STOP=1 -qAt"
+	# The Unix socket trusts local users; TCP (what tests use) checks passwords (scram), so wrong credentials fail.
+	local psql="runuser -u postgres -- psql -h $R/pgsock -p 55432 -U postgres -v ON_ERROR_STOP=1 -qAt"
 	[ "$($psql -c "SELECT 1 FROM pg_database WHERE datname='test'")" = 1 ] || $psql -c "CREATE DATABASE test"
 	$psql -c "ALTER USER postgres PASSWORD 'postgres'"
 }
