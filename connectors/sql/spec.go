@@ -48,7 +48,7 @@ func action(id, method, path, summary, desc string, params []connector.Param, st
 
 func trigger(id, summary, desc string, params []connector.Param) connector.Operation {
 	return connector.Operation{ID: id, Kind: connector.KindTrigger, Trigger: connector.TriggerPoll, Method: "GET",
-		Path: "/tables/{table}/" + map[string]string{OnNewItems: "onnewitems", OnUpdatedItems: "onupdateditems"}[id],
+		Path:    "/tables/{table}/" + map[string]string{OnNewItems: "onnewitems", OnUpdatedItems: "onupdateditems"}[id],
 		Summary: summary, Description: desc, Parameters: params,
 		Responses: []connector.Response{{Status: "200", Description: "The new or changed rows, oldest first.",
 			Schema: json.RawMessage(`{"type": "array", "items": ` + rowSchema + `}`)}}}
