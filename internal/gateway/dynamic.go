@@ -57,6 +57,17 @@ func (g *Gateway) dynamic(w http.ResponseWriter, r *http.Request, p connection.P
 	if len(raw) == 0 {
 		raw, schema = prm.DynamicSchema, true
 	}
+	if len(raw) == 0 && len(prm.Schema) > 0 {
+		// A body parameter carries the annotations in its schema.
+		var inner map[string]json.RawMessage
+		if json.Unmarshal(prm.Schema, &inner) == nil {
+			if v, ok := inner["x-ms-dynamic-values"]; ok {
+				raw, schema = v, false
+			} else if v, ok := inner["x-ms-dynamic-schema"]; ok {
+				raw, schema = v, true
+			}
+		}
+	}
 	if len(raw) == 0 {
 		if dv, ok := pe.p.(connector.DynamicValuer); ok {
 			conn, err := g.conns.Resolve(ctx, name)
