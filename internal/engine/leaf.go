@@ -18,7 +18,8 @@ import (
 	"github.com/junction-run/junction/workflow"
 )
 
-func store_RunUpdate(id string, data []byte) store.RunUpdate { //nolint:revive // helper
+// runDataUpdate saves the run data of a running run.
+func runDataUpdate(id string, data []byte) store.RunUpdate {
 	return store.RunUpdate{ID: id, Status: store.StatusRunning, Data: data}
 }
 

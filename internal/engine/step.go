@@ -498,7 +498,7 @@ func (r *run) startResponse(rc *rec) {
 	out.Set("body", resp.Body)
 	// The run data (with the response) is saved with this step.
 	data, _ := json.Marshal(r.data)
-	r.batch.RunUpdates = append(r.batch.RunUpdates, store_RunUpdate(r.id, data))
+	r.batch.RunUpdates = append(r.batch.RunUpdates, runDataUpdate(r.id, data))
 	r.parked = false
 	if r.data.ParentRun != "" {
 		r.batch.Work = append(r.batch.Work, childWork(r.data.ParentRun, r.data.ParentRef, r.e.now(), childPayload{Status: stSucceeded, Response: resp}))

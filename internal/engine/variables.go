@@ -123,8 +123,8 @@ func (r *run) variableAction(rc *rec) {
 			return
 		}
 		name, _ := getCI(vo, "name").(string)
-		typeName, _ := getCI(vo, "type").(string)
-		typ, ok := varTypes[strings.ToLower(typeName)]
+		typeStr, _ := getCI(vo, "type").(string)
+		typ, ok := varTypes[strings.ToLower(typeStr)]
 		if name == "" || !ok {
 			r.fail(rc, varError("the variable of action '%s' needs a name and a type among Boolean, Integer, Float, String, Object, Array", a.Name))
 			return
@@ -139,7 +139,7 @@ func (r *run) variableAction(rc *rec) {
 		}
 		cv, ok := coerce(typ, val)
 		if !ok {
-			r.fail(rc, varError("the value of variable '%s' is of type '%s', not '%s'", name, typeNameOf(val), typ))
+			r.fail(rc, varError("the value of variable '%s' is of type '%s', not '%s'", name, typeName(val), typ))
 			return
 		}
 		r.setVar(name, typ, cv)
@@ -164,7 +164,7 @@ func (r *run) variableAction(rc *rec) {
 		}
 		cv, ok := coerce(typ, val)
 		if !ok {
-			r.fail(rc, varError("the value for variable '%s' is of type '%s', not '%s'", name, typeNameOf(val), typ))
+			r.fail(rc, varError("the value for variable '%s' is of type '%s', not '%s'", name, typeName(val), typ))
 			return
 		}
 		nv = cv
@@ -233,5 +233,3 @@ func (r *run) variableAction(rc *rec) {
 	}
 	r.complete(rc, stSucceeded, out, nil)
 }
-
-func typeNameOf(v any) string { return typeName(v) }
