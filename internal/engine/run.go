@@ -258,6 +258,7 @@ type run struct {
 	dirtySet   map[string]bool
 	doneInst   map[string]bool
 	batch      store.Batch
+	inBatch    map[string]int // action key → index in batch.Actions
 	launch     []*leafCall
 	postCommit []func()
 	inflight   int
@@ -585,13 +586,15 @@ func (r *run) putRec(rc *rec) {
 // save queues rc for the next commit.
 func (r *run) save(rc *rec) {
 	rc.Idx = rc.idx
-	for i := range r.batch.Actions {
-		if r.batch.Actions[i].Key == rc.key {
-			r.batch.Actions[i].Status = rc.Status
-			r.batch.Actions[i].Data = nil // marshalled at flush
-			return
-		}
+	if i, ok := r.inBatch[rc.key]; ok {
+		r.batch.Actions[i].Status = rc.Status
+		r.batch.Actions[i].Data = nil // marshalled at flush
+		return
 	}
+	if r.inBatch == nil {
+		r.inBatch = map[string]int{}
+	}
+	r.inBatch[rc.key] = len(r.batch.Actions)
 	r.batch.Actions = append(r.batch.Actions, store.ActionRecord{RunID: r.id, Key: rc.key, Name: rc.Name, Status: rc.Status})
 }
 
@@ -698,6 +701,7 @@ func (r *run) flush(ctx context.Context) error {
 		}
 	}
 	r.batch = store.Batch{}
+	clear(r.inBatch)
 	for _, lc := range r.launch {
 		r.start(lc)
 	}
