@@ -265,7 +265,7 @@ func (g *Gateway) call(ctx context.Context, name string, fn func(connector.Conne
 	if err != nil && out.StatusCode == http.StatusUnauthorized && g.conns.UsesOAuth(ctx, name) {
 		conn2, rerr := g.conns.RefreshAfterUnauthorized(ctx, name, conn)
 		if rerr != nil {
-			return out, rerr
+			return connector.Output{}, rerr
 		}
 		out, err = fn(conn2)
 	}

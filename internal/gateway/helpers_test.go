@@ -169,7 +169,14 @@ func (s *syncBuffer) String() string {
 
 func newFixture(t testing.TB, specs []*connector.Spec, o gateway.Options, co connection.Options) *fixture {
 	t.Helper()
-	f := &fixture{dir: t.TempDir(), reg: connector.NewRegistry(), logs: &syncBuffer{}}
+	return newFixtureIn(t, t.TempDir(), specs, o, co)
+}
+
+// newFixtureIn builds a fixture over the data directory dir, which may
+// hold an earlier fixture's store and key file.
+func newFixtureIn(t testing.TB, dir string, specs []*connector.Spec, o gateway.Options, co connection.Options) *fixture {
+	t.Helper()
+	f := &fixture{dir: dir, reg: connector.NewRegistry(), logs: &syncBuffer{}}
 	for _, s := range specs {
 		if err := f.reg.Register(rest.New(s, rest.Options{})); err != nil {
 			t.Fatal(err)

@@ -34,6 +34,7 @@ type Server struct {
 	*httptest.Server
 	Manager *manage.Manager
 	OAuth   *server.Server
+	clients *store.ClientStore
 	// Refreshes counts refresh_token grants; Tokens counts all token
 	// requests.
 	Refreshes, Tokens atomic.Int64
@@ -76,7 +77,7 @@ func Start(t testing.TB, o Options) *Server {
 	srv := server.NewDefaultServer(m)
 	srv.Config.ForcePKCE = true
 	srv.SetUserAuthorizationHandler(func(w http.ResponseWriter, r *http.Request) (string, error) { return "alice", nil })
-	s := &Server{Manager: m, OAuth: srv}
+	s := &Server{Manager: m, OAuth: srv, clients: cs}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/authorize", func(w http.ResponseWriter, r *http.Request) {
 		if err := srv.HandleAuthorizeRequest(w, r); err != nil {
@@ -150,5 +151,14 @@ func (s *Server) RevokeAccess(t testing.TB, access string) {
 	t.Helper()
 	if err := s.Manager.RemoveAccessToken(context.Background(), access); err != nil {
 		t.Fatalf("removing access token: %v", err)
+	}
+}
+
+// SetRedirectDomain registers the redirect base of the client, e.g.
+// "http://127.0.0.1:1234" (the redirect URL must be on that host).
+func (s *Server) SetRedirectDomain(t testing.TB, dom string) {
+	t.Helper()
+	if err := s.clients.Set(ClientID, &models.Client{ID: ClientID, Secret: ClientSecret, Domain: dom}); err != nil {
+		t.Fatal(err)
 	}
 }
