@@ -306,6 +306,25 @@ func TestServer(t *testing.T) {
 		}
 	})
 
+	t.Run("response before the run ends", func(t *testing.T) {
+		t.Parallel()
+		p.deploy(t, "early", `{"triggers": {"manual": {"type": "Request", "kind": "Http"}},
+		 "actions": {"Response": {"type": "Response", "inputs": {"statusCode": 200, "body": "early"}, "runAfter": {}},
+		  "Later": {"type": "Wait", "inputs": {"interval": {"count": 1, "unit": "Hour"}}, "runAfter": {"Response": ["Succeeded"]}}}}`)
+		a := do(t, "POST", p.callbackURL(t, "early", "manual"), "", map[string]any{})
+		if a.Status != http.StatusOK || string(a.Body) != "early" {
+			t.Fatalf("%d %s", a.Status, a.Body)
+		}
+		id := a.Header.Get("x-ms-workflow-run-id")
+		if rec := p.admin(t, "GET", "/api/workflows/early/runs/"+id, nil).JSON(t); rec["status"] != "Running" {
+			t.Fatalf("run status %v, want Running", rec["status"])
+		}
+		p.admin(t, "POST", "/api/workflows/early/runs/"+id+"/cancel", nil)
+		if rec := p.waitRun(t, "early", id); rec["status"] != "Cancelled" {
+			t.Fatalf("after cancel %v", rec["status"])
+		}
+	})
+
 	t.Run("run ends without response", func(t *testing.T) {
 		t.Parallel()
 		a := do(t, "POST", p.callbackURL(t, "fail", "manual"), "", map[string]any{})
