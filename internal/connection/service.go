@@ -415,6 +415,15 @@ func (s *Service) UsesOAuth(ctx context.Context, name string) bool {
 // any other error error. The message is stored as given: callers pass
 // errors without secrets (connector errors are redacted).
 func (s *Service) Report(ctx context.Context, name string, callErr error) {
+	if callErr == nil && s.o.CacheTTL > 0 {
+		// Fast path: a success after a recent success changes nothing.
+		s.cacheMu.RLock()
+		e := s.cache[name]
+		s.cacheMu.RUnlock()
+		if e != nil && e.conn.Health.State == StateConnected && s.now().Sub(e.conn.Health.CheckedAt) < time.Minute {
+			return
+		}
+	}
 	h := s.healthOf(callErr)
 	unlock := s.lock(name)
 	defer unlock()
@@ -494,10 +503,10 @@ func (s *Service) Test(ctx context.Context, p Principal, name string) (Health, e
 	return h, nil
 }
 
-// RecordCall appends a call to the connection's call log, keeping the
-// newest keep calls.
-func (s *Service) RecordCall(ctx context.Context, c *Call, keep int) error {
-	return s.store.AddCall(ctx, c, keep)
+// RecordCalls appends calls to their connections' call logs, keeping the
+// newest keep calls of each.
+func (s *Service) RecordCalls(ctx context.Context, calls []*Call, keep int) error {
+	return s.store.AddCalls(ctx, calls, keep)
 }
 
 // Calls returns the newest calls of connection name, if p may use it.

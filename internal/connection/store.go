@@ -39,9 +39,9 @@ type Store interface {
 	ListKeys(ctx context.Context) ([]*KeyRecord, error)
 	DeleteKey(ctx context.Context, name string) error
 
-	// AddCall appends a call record and keeps the newest keep records of
-	// its connection (all when keep <= 0).
-	AddCall(ctx context.Context, c *Call, keep int) error
+	// AddCalls appends call records in one transaction and keeps the
+	// newest keep records of each connection (all when keep <= 0).
+	AddCalls(ctx context.Context, calls []*Call, keep int) error
 	// ListCalls returns up to limit calls of a connection, newest first.
 	ListCalls(ctx context.Context, connection string, limit int) ([]*Call, error)
 }

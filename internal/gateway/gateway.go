@@ -82,6 +82,8 @@ type Gateway struct {
 
 	connLim sync.Map // connection name -> *rate.Limiter
 	keyLim  sync.Map // principal name -> *rate.Limiter
+
+	callLog callLog
 }
 
 type provEntry struct {
@@ -115,8 +117,16 @@ func New(o Options) (*Gateway, error) {
 	if g.o.MaxBodyBytes <= 0 {
 		g.o.MaxBodyBytes = 16 << 20
 	}
+	g.callLog.g = g
 	return g, nil
 }
+
+// Close stores the call records still queued and stops the call log
+// writer. It is idempotent; calls after Close record synchronously.
+func (g *Gateway) Close(ctx context.Context) error { return g.callLog.shutdown(ctx) }
+
+// FlushCalls waits until the call records queued so far are stored.
+func (g *Gateway) FlushCalls(ctx context.Context) { g.callLog.flush(ctx) }
 
 // Client returns the egress-checked HTTP client of connector calls (also
 // right for OAuth token endpoints).
@@ -303,9 +313,7 @@ func (g *Gateway) record(ctx context.Context, rec *connection.Call, start time.T
 	if len(rec.Error) > 500 {
 		rec.Error = rec.Error[:500] + "…"
 	}
-	if err := g.conns.RecordCall(context.WithoutCancel(ctx), rec, g.o.CallLogSize); err != nil {
-		g.log.Warn("recording a call failed", slog.String("connection", rec.Connection), slog.String("error", err.Error()))
-	}
+	g.callLog.add(rec)
 }
 
 // secretValues lists the clear secret values of a resolved connection, to

@@ -381,6 +381,7 @@ func (g *Gateway) calls(w http.ResponseWriter, r *http.Request, p connection.Pri
 		}
 		limit = n
 	}
+	g.callLog.flush(r.Context())
 	list, err := g.conns.Calls(r.Context(), p, r.PathValue("name"), limit)
 	if err != nil {
 		return err

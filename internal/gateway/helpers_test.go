@@ -4,6 +4,7 @@ package gateway_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -209,6 +210,7 @@ func newFixtureIn(t testing.TB, dir string, specs []*connector.Spec, o gateway.O
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { _ = f.gw.Close(context.Background()) })
 	f.srv.Config.Handler = f.gw.Handler()
 	f.srv.Start()
 	t.Cleanup(f.srv.Close)

@@ -258,34 +258,36 @@ func (db *DB) DeleteKey(ctx context.Context, name string) error {
 	return nil
 }
 
-// AddCall implements [connection.Store].
-func (db *DB) AddCall(ctx context.Context, c *connection.Call, keep int) error {
-	data, err := json.Marshal(c)
-	if err != nil {
-		return err
-	}
+// AddCalls implements [connection.Store].
+func (db *DB) AddCalls(ctx context.Context, calls []*connection.Call, keep int) error {
 	tx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	res, err := tx.ExecContext(ctx, `INSERT INTO calls (connection, data) VALUES (?, ?)`, c.Connection, string(data))
-	if err != nil {
-		return err
+	trim := map[string]bool{}
+	for _, c := range calls {
+		data, err := json.Marshal(c)
+		if err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO calls (connection, data) VALUES (?, ?)`, c.Connection, string(data))
+		if err != nil {
+			return err
+		}
+		c.ID, _ = res.LastInsertId()
+		if keep > 0 && c.ID%16 == 0 {
+			trim[c.Connection] = true
+		}
 	}
-	id, _ := res.LastInsertId()
-	if keep > 0 && id%16 == 0 {
-		// Trim now and then: the log may exceed keep by a few rows.
+	// Trim now and then: a log may exceed keep by a few rows.
+	for conn := range trim {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM calls WHERE connection = ? AND id <= (
-			SELECT id FROM calls WHERE connection = ? ORDER BY id DESC LIMIT 1 OFFSET ?)`, c.Connection, c.Connection, keep); err != nil {
+			SELECT id FROM calls WHERE connection = ? ORDER BY id DESC LIMIT 1 OFFSET ?)`, conn, conn, keep); err != nil {
 			return err
 		}
 	}
-	if err := tx.Commit(); err != nil {
-		return err
-	}
-	c.ID = id
-	return nil
+	return tx.Commit()
 }
 
 // ListCalls implements [connection.Store].
