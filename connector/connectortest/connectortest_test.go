@@ -42,7 +42,7 @@ func (m *memory) Spec() connector.Spec {
 		ID: "memory", Title: "Memory", Description: "Test provider.",
 		ConnectionParameters: []connector.ConnectionParameter{{Name: "api_key", Type: connector.TypeSecureString, DisplayName: "API key"}},
 		Operations: []connector.Operation{
-			{ID: "Echo", Kind: connector.KindAction, Summary: "Echo", Description: "Returns its input.",
+			{ID: "Echo", Kind: connector.KindAction, Method: "GET", Path: "/echo", Summary: "Echo", Description: "Returns its input.",
 				Parameters: []connector.Param{{Name: "text", In: connector.InQuery, Description: "text", Schema: json.RawMessage(`{"type":"string"}`)}},
 				Responses:  []connector.Response{{Status: "200", Schema: json.RawMessage(`{"type":"object","properties":{"text":{"type":"string"}},"required":["text"]}`)}}},
 			{ID: "OnNew", Kind: connector.KindTrigger, Trigger: connector.TriggerPoll, Summary: "On new", Description: "New items.",

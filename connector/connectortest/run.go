@@ -164,6 +164,18 @@ func (s *suite) spec(t *testing.T) {
 					t.Errorf("parameter %s is not documented (summary or description)", prm.Name)
 				}
 			}
+			if op.Kind == connector.KindAction {
+				// The engine's ApiConnection action finds an operation by
+				// method and path template.
+				if op.Method == "" || op.Path == "" {
+					t.Errorf("action %s has no method and path: an ApiConnection action cannot call it", op.ID)
+				}
+				for _, name := range pathParams(op.Path) {
+					if prm, ok := op.Param(name); !ok || prm.In != connector.InPath {
+						t.Errorf("path %s: {%s} is not a declared path parameter", op.Path, name)
+					}
+				}
+			}
 			ok2xx := false
 			for _, r := range op.Responses {
 				if strings.HasPrefix(r.Status, "2") {
@@ -196,6 +208,23 @@ func (s *suite) spec(t *testing.T) {
 		if op, ok := spec.Operation(c.Operation); !ok || op.Trigger != connector.TriggerPoll {
 			t.Errorf("trigger case %q: %s is not a polling trigger of the spec", c.Name, c.Operation)
 		}
+	}
+}
+
+// pathParams returns the {names} of a path template.
+func pathParams(tmpl string) []string {
+	var out []string
+	for {
+		i := strings.IndexByte(tmpl, '{')
+		if i < 0 {
+			return out
+		}
+		j := strings.IndexByte(tmpl[i:], '}')
+		if j < 0 {
+			return out
+		}
+		out = append(out, tmpl[i+1:i+j])
+		tmpl = tmpl[i+j+1:]
 	}
 }
 

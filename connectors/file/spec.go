@@ -78,13 +78,26 @@ func ok200(desc, schema string) []connector.Response {
 	return []connector.Response{r}
 }
 
-func action(id, summary, desc string, params []connector.Param, resp []connector.Response) connector.Operation {
-	return connector.Operation{ID: id, Kind: connector.KindAction, Summary: summary, Description: desc,
+// action declares an action. Its method and path are what an ApiConnection
+// action's inputs.method and inputs.path match (Logic Apps File System
+// connector paths, ids URL-encoded into the path).
+func action(id, method, path, summary, desc string, params []connector.Param, resp []connector.Response) connector.Operation {
+	return connector.Operation{ID: id, Kind: connector.KindAction, Method: method, Path: path, Summary: summary, Description: desc,
 		Parameters: params, Responses: resp, Tags: []string{"files"}}
 }
 
+// inPath makes a parameter a path parameter, URL-encoded twice by Logic
+// Apps convention (encodeURIComponent(encodeURIComponent(path))); once works
+// too.
+func inPath(prm connector.Param) connector.Param {
+	prm.In = connector.InPath
+	prm.Required = true
+	prm.URLEncoding = "double"
+	return prm
+}
+
 var (
-	idParam        = q("id", "File", "Path of the file from the root folder, e.g. /in/order.json.", true, str("file path"))
+	idParam        = inPath(q("id", "File", "Path of the file from the root folder, e.g. /in/order.json.", true, str("file path")))
 	overwriteParam = q("overwrite", "Overwrite", "Replace the destination when it exists.", false, boolean("replace an existing file", false))
 	listSchema     = `{"type": "array", "items": ` + metadataSchema + `}`
 )
@@ -105,42 +118,42 @@ func spec() connector.Spec {
 		}},
 		Capabilities: []string{"actions", "triggers"},
 		Operations: []connector.Operation{
-			action("CreateFile", "Create file", "Creates a file with the given content. Fails when it exists unless overwrite is true. Missing folders are created.",
+			action("CreateFile", "POST", "/datasets/default/files", "Create file", "Creates a file with the given content. Fails when it exists unless overwrite is true. Missing folders are created.",
 				[]connector.Param{
 					q("folderPath", "Folder path", "Folder to create the file in, from the root folder (/ for the root).", true, str("folder path")),
 					q("name", "File name", "Name of the new file.", true, str("file name")),
 					overwriteParam, body(),
 				}, ok200("Metadata of the created file.", metadataSchema)),
-			action("GetFileContent", "Get file content", "Reads a file's content as {\"$content-type\", \"$content\"}.",
+			action("GetFileContent", "GET", "/datasets/default/files/{id}/content", "Get file content", "Reads a file's content as {\"$content-type\", \"$content\"}.",
 				[]connector.Param{idParam, q("inferContentType", "Infer content type", "Guess the content type from the name and content; otherwise application/octet-stream.", false, boolean("infer content type", true))},
 				ok200("The file's content.", contentSchema)),
-			action("GetFileMetadata", "Get file metadata", "Returns the metadata of a file or folder.",
+			action("GetFileMetadata", "GET", "/datasets/default/files/{id}", "Get file metadata", "Returns the metadata of a file or folder.",
 				[]connector.Param{idParam}, ok200("Metadata.", metadataSchema)),
-			action("ListFolder", "List files in folder", "Lists the files and subfolders of a folder (not recursive).",
-				[]connector.Param{q("id", "Folder", "Folder path from the root folder; / or empty for the root.", false, str("folder path"))},
+			action("ListFolder", "GET", "/datasets/default/folders/{id}", "List files in folder", "Lists the files and subfolders of a folder (not recursive).",
+				[]connector.Param{inPath(q("id", "Folder", "Folder path from the root folder; / for the root.", true, str("folder path")))},
 				ok200("The folder's entries, sorted by name.", listSchema)),
-			action("UpdateFile", "Update file", "Replaces the content of an existing file.",
+			action("UpdateFile", "PUT", "/datasets/default/files/{id}", "Update file", "Replaces the content of an existing file.",
 				[]connector.Param{idParam, body()}, ok200("Metadata of the updated file.", metadataSchema)),
-			action("AppendFile", "Append to file", "Appends content to a file, creating it when it does not exist.",
+			action("AppendFile", "POST", "/datasets/default/files/{id}/append", "Append to file", "Appends content to a file, creating it when it does not exist.",
 				[]connector.Param{idParam, body()}, ok200("Metadata of the file.", metadataSchema)),
-			action("CopyFile", "Copy file", "Copies a file. Fails when the destination exists unless overwrite is true.",
+			action("CopyFile", "POST", "/datasets/default/copyFile", "Copy file", "Copies a file. Fails when the destination exists unless overwrite is true.",
 				[]connector.Param{
 					q("source", "Source file", "Path of the file to copy.", true, str("source path")),
 					q("destination", "Destination file", "Path of the copy.", true, str("destination path")),
 					overwriteParam,
 				}, ok200("Metadata of the copy.", metadataSchema)),
-			action("MoveFile", "Move file", "Moves a file to another path. Fails when the destination exists unless overwrite is true.",
+			action("MoveFile", "POST", "/datasets/default/moveFile", "Move file", "Moves a file to another path. Fails when the destination exists unless overwrite is true.",
 				[]connector.Param{
 					q("source", "Source file", "Path of the file to move.", true, str("source path")),
 					q("destination", "Destination file", "New path of the file.", true, str("destination path")),
 					overwriteParam,
 				}, ok200("Metadata of the moved file.", metadataSchema)),
-			action("RenameFile", "Rename file", "Renames a file within its folder. Fails when a file with the new name exists.",
+			action("RenameFile", "POST", "/datasets/default/files/{id}/rename", "Rename file", "Renames a file within its folder. Fails when a file with the new name exists.",
 				[]connector.Param{idParam, q("newName", "New name", "New file name (no folders).", true, str("file name"))},
 				ok200("Metadata of the renamed file.", metadataSchema)),
-			action("DeleteFile", "Delete file", "Deletes a file (not a folder).",
+			action("DeleteFile", "DELETE", "/datasets/default/files/{id}", "Delete file", "Deletes a file (not a folder).",
 				[]connector.Param{idParam}, ok200("The file was deleted.", "")),
-			action("ExtractFolder", "Extract archive to folder", "Extracts a zip archive into a folder. Entries that would leave the folder are refused; symbolic links in the archive are skipped.",
+			action("ExtractFolder", "POST", "/datasets/default/extractFolderV2", "Extract archive to folder", "Extracts a zip archive into a folder. Entries that would leave the folder are refused; symbolic links in the archive are skipped.",
 				[]connector.Param{
 					q("source", "Archive", "Path of the zip archive.", true, str("archive path")),
 					q("destination", "Destination folder", "Folder to extract into (created when missing).", true, str("folder path")),
@@ -148,6 +161,7 @@ func spec() connector.Spec {
 				}, ok200("Metadata of the extracted files.", listSchema)),
 			{
 				ID: OnUpdatedFile, Kind: connector.KindTrigger, Trigger: connector.TriggerPoll,
+				Method: "GET", Path: "/datasets/default/triggers/onupdatedfile",
 				Summary:     "When a file is added or modified",
 				Description: "Polls a folder (not its subfolders) and returns each file added or modified since the last poll, oldest first. The first poll only remembers what is there. With afterRead the files read are deleted or moved once their runs are stored.",
 				Tags:        []string{"files"},
