@@ -21,12 +21,8 @@ import (
 // clock is a real clock that tests can move forward.
 type clock struct{ off atomic.Int64 }
 
-func (c *clock) Now() time.Time             { return time.Now().Add(time.Duration(c.off.Load())) }
-func (c *clock) Advance(d time.Duration)    { c.off.Add(int64(d)) }
-func (c *clock) Offset() time.Duration      { return time.Duration(c.off.Load()) }
-func (c *clock) Set(d time.Duration)        { c.off.Store(int64(d)) }
-func (c *clock) String() string             { return c.Offset().String() }
-func (c *clock) after(d time.Duration) bool { return c.Offset() > d }
+func (c *clock) Now() time.Time          { return time.Now().Add(time.Duration(c.off.Load())) }
+func (c *clock) Advance(d time.Duration) { c.off.Add(int64(d)) }
 
 // stub is a provider with a fixed spec and an optional Test.
 type stub struct {

@@ -229,6 +229,9 @@ func (g *Gateway) decode(w http.ResponseWriter, r *http.Request, v any) error {
 	d.UseNumber()
 	d.DisallowUnknownFields()
 	if err := d.Decode(v); err != nil {
+		if errors.Is(err, io.EOF) {
+			return &Error{Status: http.StatusBadRequest, Code: "InvalidBody", Detail: emptyBody}
+		}
 		return &Error{Status: http.StatusBadRequest, Code: "InvalidBody", Detail: "the body is not the expected JSON: " + jsonErr(err)}
 	}
 	if d.More() {
@@ -236,6 +239,8 @@ func (g *Gateway) decode(w http.ResponseWriter, r *http.Request, v any) error {
 	}
 	return nil
 }
+
+const emptyBody = "the body is empty: a JSON object is expected"
 
 // jsonErr describes a decoding error without quoting the input.
 func jsonErr(err error) string {
@@ -352,7 +357,11 @@ func (g *Gateway) invoke(w http.ResponseWriter, r *http.Request, p connection.Pr
 	var in InvokeRequest
 	if r.ContentLength != 0 {
 		if err := g.decode(w, r, &in); err != nil {
-			return err
+			var ge *Error
+			// A chunked empty body means no input, like no body at all.
+			if !errors.As(err, &ge) || ge.Detail != emptyBody {
+				return err
+			}
 		}
 	}
 	out, err := g.Invoke(r.Context(), p, r.PathValue("name"), r.PathValue("operationId"), connector.Input{Parameters: in.Parameters, Body: in.Body})
