@@ -73,6 +73,21 @@ type Response struct {
 	Body       any   `json:"body"`
 }
 
+// UnmarshalJSON decodes headers and body into the expression value model,
+// so objects keep the key order the workflow gave them.
+func (r *Response) UnmarshalJSON(b []byte) error {
+	var raw struct {
+		StatusCode int64           `json:"statusCode"`
+		Headers    json.RawMessage `json:"headers"`
+		Body       json.RawMessage `json:"body"`
+	}
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return err
+	}
+	r.StatusCode, r.Headers, r.Body = raw.StatusCode, decodeRaw(raw.Headers), decodeRaw(raw.Body)
+	return nil
+}
+
 // New returns an engine on st. Call [Engine.Start] to resume unfinished
 // runs and work due work, and [Engine.Close] at the end.
 func New(st store.Store, opts Options) *Engine {
