@@ -103,13 +103,15 @@ func ok200(desc, s string) []connector.Response {
 	return []connector.Response{r}
 }
 
-func action(id, summary, desc string, params []connector.Param, resp []connector.Response) connector.Operation {
-	return connector.Operation{ID: id, Kind: connector.KindAction, Summary: summary, Description: desc,
+// action declares an action; an ApiConnection action's inputs.method and
+// inputs.path match its method and path.
+func action(id, method, path, summary, desc string, params []connector.Param, resp []connector.Response) connector.Operation {
+	return connector.Operation{ID: id, Kind: connector.KindAction, Method: method, Path: path, Summary: summary, Description: desc,
 		Parameters: params, Responses: resp, Tags: []string{"blobs"}}
 }
 
 var (
-	containerParam = q("container", "Container", "Bucket name.", true, str("bucket name"))
+	containerParam = connector.Param{Name: "container", In: connector.InPath, Required: true, Summary: "Container", Description: "Bucket name.", Schema: str("bucket name")}
 	blobParam      = q("blob", "Blob", "Blob name (object key) inside the container, e.g. in/order.json; a leading / is ignored.", true, str("blob name"))
 )
 
@@ -137,7 +139,7 @@ func spec() connector.Spec {
 		},
 		Capabilities: []string{"actions", "triggers"},
 		Operations: []connector.Operation{
-			action("ListBlobs", "List blobs", "Lists one page of the blobs in a container, by name. With delimiter / only the blobs directly under prefix are listed and deeper names appear as folders.",
+			action("ListBlobs", "GET", "/datasets/default/containers/{container}/blobs", "List blobs", "Lists one page of the blobs in a container, by name. With delimiter / only the blobs directly under prefix are listed and deeper names appear as folders.",
 				[]connector.Param{
 					containerParam,
 					q("prefix", "Prefix", "List only blobs whose name starts with this, e.g. in/.", false, str("name prefix")),
@@ -146,22 +148,22 @@ func spec() connector.Spec {
 					q("top", "Page size", "Blobs per page.", false, integer("page size", 1000, 1, 5000)),
 					q("continuationToken", "Continuation token", "nextPageMarker of the previous page.", false, str("continuation token")),
 				}, ok200("One page of blobs.", listSchema)),
-			action("GetBlobContent", "Get blob content", "Reads a blob's content as {\"$content-type\", \"$content\"}. Hosts that stream read it without buffering (connector.Streamer).",
+			action("GetBlobContent", "GET", "/datasets/default/containers/{container}/blobs/content", "Get blob content", "Reads a blob's content as {\"$content-type\", \"$content\"}. Hosts that stream read it without buffering (connector.Streamer).",
 				[]connector.Param{containerParam, blobParam,
 					q("inferContentType", "Infer content type", "When the blob has no specific content type, guess it from the name.", false, boolean("infer content type", true))},
 				ok200("The blob's content.", contentSchema)),
-			action("GetBlobMetadata", "Get blob metadata", "Returns a blob's metadata, user metadata included.",
+			action("GetBlobMetadata", "GET", "/datasets/default/containers/{container}/blobs/metadata", "Get blob metadata", "Returns a blob's metadata, user metadata included.",
 				[]connector.Param{containerParam, blobParam}, ok200("Metadata.", metadataSchema)),
-			action("CreateBlob", "Create blob", "Writes a blob, replacing one with the same name. Large bodies go up as a multipart upload, one part in memory at a time.",
+			action("CreateBlob", "POST", "/datasets/default/containers/{container}/blobs", "Create blob", "Writes a blob, replacing one with the same name. Large bodies go up as a multipart upload, one part in memory at a time.",
 				[]connector.Param{containerParam, blobParam,
 					q("contentType", "Content type", "Media type to store; default: from the body, else application/octet-stream.", false, str("media type")),
 					q("metadata", "Metadata", "User metadata to store with the blob (x-amz-meta-*).", false,
 						schema(map[string]any{"type": "object", "additionalProperties": map[string]any{"type": "string"}, "description": "user metadata"})),
 					{Name: "body", In: connector.InBody, Required: true, Summary: "Blob content", Description: "The content to write.", Schema: json.RawMessage(bodySchema)},
 				}, ok200("Metadata of the blob written.", metadataSchema)),
-			action("DeleteBlob", "Delete blob", "Deletes a blob. Fails with not found when it does not exist.",
+			action("DeleteBlob", "DELETE", "/datasets/default/containers/{container}/blobs", "Delete blob", "Deletes a blob. Fails with not found when it does not exist.",
 				[]connector.Param{containerParam, blobParam}, ok200("The blob was deleted.", "")),
-			action("CopyBlob", "Copy blob", "Copies a blob on the server (nothing passes through Junction), within a container or to another. Up to 5 GiB.",
+			action("CopyBlob", "POST", "/datasets/default/copyBlob", "Copy blob", "Copies a blob on the server (nothing passes through Junction), within a container or to another. Up to 5 GiB.",
 				[]connector.Param{
 					q("sourceContainer", "Source container", "Bucket of the blob to copy.", true, str("bucket name")),
 					q("source", "Source blob", "Name of the blob to copy.", true, str("blob name")),
@@ -169,7 +171,7 @@ func spec() connector.Spec {
 					q("destination", "Destination blob", "Name of the copy.", true, str("blob name")),
 					q("overwrite", "Overwrite", "Replace the destination when it exists.", false, boolean("replace an existing blob", true)),
 				}, ok200("Metadata of the copy.", metadataSchema)),
-			action("CreatePresignedURL", "Create presigned URL", "Signs a URL anyone can use, until it expires, to GET (download) or PUT (upload) one blob without credentials. Signing is local: it checks neither the blob nor the keys.",
+			action("CreatePresignedURL", "POST", "/datasets/default/containers/{container}/blobs/presign", "Create presigned URL", "Signs a URL anyone can use, until it expires, to GET (download) or PUT (upload) one blob without credentials. Signing is local: it checks neither the blob nor the keys.",
 				[]connector.Param{containerParam, blobParam,
 					q("method", "Method", "GET to download, PUT to upload.", false,
 						schema(map[string]any{"type": "string", "enum": []string{"GET", "PUT"}, "default": "GET", "description": "HTTP method"})),
@@ -177,6 +179,7 @@ func spec() connector.Spec {
 				}, ok200("The signed URL.", presignedSchema)),
 			{
 				ID: OnUpdatedBlobs, Kind: connector.KindTrigger, Trigger: connector.TriggerPoll,
+				Method: "GET", Path: "/datasets/default/containers/{container}/triggers/onupdatedblobs",
 				Summary:     "When a blob is added or modified",
 				Description: "Polls a container (under a prefix) and returns each blob added or modified since the last poll, oldest first. The first poll only remembers what is there. With afterRead delete, the blobs read are deleted once their runs are stored.",
 				Tags:        []string{"blobs"},
