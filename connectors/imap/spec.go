@@ -29,12 +29,21 @@ func q(name, summary, desc string, required bool, s json.RawMessage) connector.P
 var (
 	folderP = q("folder", "Folder", "IMAP folder, e.g. INBOX or Archive/2026; INBOX when empty.", false,
 		schema(map[string]any{"type": "string", "default": "INBOX", "description": "folder"}))
-	idP     = q("id", "Message id", "Id of the message (its IMAP UID in the folder), as returned by the trigger or ListEmails.", true, str("message id"))
+	idP     = inPath(q("id", "Message id", "Id of the message (its IMAP UID in the folder), as returned by the trigger or ListEmails.", true, str("message id")))
 	doneSch = `{"type": "object", "properties": {"id": {"type": "string"}, "folder": {"type": "string"}, "destinationFolder": {"type": "string"}}, "required": ["id", "folder"]}`
 )
 
-func action(id, summary, desc string, params []connector.Param, respDesc, respSchema string) connector.Operation {
-	return connector.Operation{ID: id, Kind: connector.KindAction, Summary: summary, Description: desc, Tags: []string{"email"},
+// inPath makes a parameter a path parameter.
+func inPath(prm connector.Param) connector.Param {
+	prm.In = connector.InPath
+	prm.Required = true
+	return prm
+}
+
+// action declares an action. Its method and path are what an ApiConnection
+// action's inputs.method and inputs.path match.
+func action(id, method, path, summary, desc string, params []connector.Param, respDesc, respSchema string) connector.Operation {
+	return connector.Operation{ID: id, Kind: connector.KindAction, Method: method, Path: path, Summary: summary, Description: desc, Tags: []string{"email"},
 		Parameters: params, Responses: []connector.Response{{Status: "200", Description: respDesc, Schema: json.RawMessage(respSchema)}}}
 }
 
@@ -60,7 +69,7 @@ func spec() connector.Spec {
 		},
 		Capabilities: []string{"actions", "triggers"},
 		Operations: []connector.Operation{
-			action(ListEmails, "List emails", "Lists the newest emails of a folder, newest first, optionally only unread ones or those matching a search.",
+			action(ListEmails, "GET", "/Mail", "List emails", "Lists the newest emails of a folder, newest first, optionally only unread ones or those matching a search.",
 				[]connector.Param{
 					folderP,
 					q("top", "Top", "At most this many emails (1-1000).", false, schema(map[string]any{"type": "integer", "minimum": 1, "maximum": 1000, "default": 10, "description": "count"})),
@@ -70,24 +79,25 @@ func spec() connector.Spec {
 					q("subjectContains", "Subject contains", "Only emails whose subject contains this text.", false, str("subject text")),
 					q("includeAttachments", "Include attachments", "Put attachment contents (base64) in the output.", false, boolean("include attachments", false)),
 				}, "The emails, newest first.", mailmsg.EmailListSchema),
-			action(GetEmail, "Get email", "Gets one email with its headers, text and HTML bodies and attachments. Does not mark it as read.",
+			action(GetEmail, "GET", "/Mail/{id}", "Get email", "Gets one email with its headers, text and HTML bodies and attachments. Does not mark it as read.",
 				[]connector.Param{folderP, idP,
 					q("includeAttachments", "Include attachments", "Put attachment contents (base64) in the output.", false, boolean("include attachments", true))},
 				"The email.", mailmsg.EmailSchema),
-			action(MoveEmail, "Move email", "Moves an email to another folder (MOVE, or COPY and expunge where MOVE is missing).",
+			action(MoveEmail, "POST", "/Mail/{id}/move", "Move email", "Moves an email to another folder (MOVE, or COPY and expunge where MOVE is missing).",
 				[]connector.Param{folderP, idP, q("destinationFolder", "Destination folder", "Folder to move the email to; it must exist.", true, str("folder"))},
 				"The email was moved.", doneSch),
-			action(DeleteEmail, "Delete email", "Deletes an email for good (\\Deleted and expunge).",
+			action(DeleteEmail, "DELETE", "/Mail/{id}", "Delete email", "Deletes an email for good (\\Deleted and expunge).",
 				[]connector.Param{folderP, idP}, "The email was deleted.", doneSch),
-			action(MarkAsRead, "Mark as read", "Sets the \\Seen flag of an email.",
+			action(MarkAsRead, "POST", "/Mail/{id}/markAsRead", "Mark as read", "Sets the \\Seen flag of an email.",
 				[]connector.Param{folderP, idP}, "The email is marked as read.", doneSch),
-			action(MarkAsUnread, "Mark as unread", "Clears the \\Seen flag of an email.",
+			action(MarkAsUnread, "POST", "/Mail/{id}/markAsUnread", "Mark as unread", "Clears the \\Seen flag of an email.",
 				[]connector.Param{folderP, idP}, "The email is marked as unread.", doneSch),
-			action(FlagEmail, "Flag email", "Sets the \\Flagged flag of an email, or clears it when flagged is false.",
+			action(FlagEmail, "POST", "/Mail/{id}/flag", "Flag email", "Sets the \\Flagged flag of an email, or clears it when flagged is false.",
 				[]connector.Param{folderP, idP, q("flagged", "Flagged", "true to flag, false to clear the flag.", false, boolean("flag", true))},
 				"The email's flag is set.", doneSch),
 			{
 				ID: OnNewEmail, Kind: connector.KindTrigger, Trigger: connector.TriggerPoll, Tags: []string{"email"},
+				Method: "GET", Path: "/Mail/OnNewEmail",
 				Summary: "When a new email arrives",
 				Description: "Polls a folder and returns each email that arrived since the last poll, oldest first. The first poll only records " +
 					"where the folder is: email already there does not fire. With afterRead, emails read are marked as read, moved or deleted once their runs are stored.",
