@@ -3,7 +3,8 @@
 // Package store defines the durable state of the workflow engine: workflow
 // definitions by version, runs, action records (with every attempt and the
 // loop iteration they belong to), variables, a work queue of due items with
-// leases (timers, retries, callbacks, child completions) and callback tokens.
+// leases (timers, retries, callbacks, child completions), callback tokens,
+// and the state and history of workflow triggers.
 //
 // The engine owns the meaning of the opaque Data blobs; a backend stores them
 // byte for byte. Backends live in sub-packages (sqlite, later postgres) and
@@ -115,13 +116,55 @@ type Batch struct {
 	DoneWork      []int64        // deleted (missing IDs are ignored)
 	Callbacks     []Callback     // inserted or replaced
 	DoneCallbacks []string       // deleted by token
+	// TriggerStates are upserted by (Workflow, Trigger); committing them in
+	// the batch that creates the runs a poll started is what makes trigger
+	// delivery exactly-once.
+	TriggerStates []TriggerState
+	// DoneTriggerStates are deleted (missing keys are ignored).
+	DoneTriggerStates []TriggerKey
+	// TriggerHistory rows are inserted.
+	TriggerHistory []TriggerHistory
+}
+
+// TriggerKey names one trigger of one workflow.
+type TriggerKey struct {
+	Workflow string
+	Trigger  string
+}
+
+// TriggerState is the durable state of one trigger of a workflow, owned by
+// the trigger dispatcher (package internal/engine/triggers): its cursor,
+// schedule position and push subscription.
+type TriggerState struct {
+	Workflow string
+	Trigger  string
+	// Version is the definition version the state was written for.
+	Version string
+	// NextFire is when the trigger is next due; zero when nothing is
+	// scheduled (push triggers, disabled workflows).
+	NextFire time.Time
+	// Data is dispatcher-defined JSON (cursor, last fire, subscription).
+	Data []byte
+}
+
+// TriggerHistory is one entry of a trigger's history: a fire, a skip or a
+// failure.
+type TriggerHistory struct {
+	ID       string
+	Workflow string
+	Trigger  string
+	Status   string // Succeeded, Skipped, Failed
+	Fired    bool
+	Time     time.Time
+	Data     []byte // dispatcher-defined JSON (outputs, run IDs, error)
 }
 
 // Empty reports whether the batch writes nothing.
 func (b *Batch) Empty() bool {
 	return len(b.NewRuns) == 0 && len(b.RunUpdates) == 0 && len(b.Actions) == 0 &&
 		len(b.Variables) == 0 && len(b.Work) == 0 && len(b.DoneWork) == 0 &&
-		len(b.Callbacks) == 0 && len(b.DoneCallbacks) == 0
+		len(b.Callbacks) == 0 && len(b.DoneCallbacks) == 0 &&
+		len(b.TriggerStates) == 0 && len(b.DoneTriggerStates) == 0 && len(b.TriggerHistory) == 0
 }
 
 // RunFilter selects runs in [Store.ListRuns]. Zero fields match all.
@@ -172,6 +215,15 @@ type Store interface {
 
 	// Callback looks up a callback token.
 	Callback(ctx context.Context, token string) (Callback, error)
+
+	// TriggerState returns the state of one trigger.
+	TriggerState(ctx context.Context, workflow, trigger string) (TriggerState, error)
+	// TriggerStates returns the states of every trigger of workflow, or of
+	// all workflows when workflow is "", ordered by workflow and trigger.
+	TriggerStates(ctx context.Context, workflow string) ([]TriggerState, error)
+	// TriggerHistory returns up to limit (0: all) history entries of a
+	// trigger, newest first.
+	TriggerHistory(ctx context.Context, workflow, trigger string, limit int) ([]TriggerHistory, error)
 
 	// Close releases the store. It is idempotent.
 	Close() error

@@ -91,7 +91,7 @@ func Open(path string, o Options) (*DB, error) {
 	w.SetMaxOpenConns(1)
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxLifetime(0)
-	if _, err := w.Exec(schema + workflowsSchema); err != nil {
+	if _, err := w.Exec(schema + workflowsSchema + triggersSchema); err != nil {
 		w.Close()
 		return nil, fmt.Errorf("create sqlite schema in %s: %w", path, err)
 	}
@@ -367,7 +367,7 @@ func (db *DB) applyBatch(tx *sql.Tx, b *store.Batch) error {
 			return fmt.Errorf("delete callback: %w", err)
 		}
 	}
-	return nil
+	return applyTriggers(tx, b)
 }
 
 const runCols = `id, workflow, version, status, parked, created, ended, trigger, data`

@@ -30,6 +30,9 @@ func Run(t *testing.T, open func(t testing.TB) store.Store) {
 		{"WorkQueue", testWorkQueue},
 		{"Callbacks", testCallbacks},
 		{"ConcurrentCommits", testConcurrentCommits},
+		{"TriggerStates", testTriggerStates},
+		{"TriggerHistory", testTriggerHistory},
+		{"TriggerAtomic", testTriggerAtomic},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
