@@ -25,6 +25,9 @@ type callLog struct {
 	closed bool
 }
 
+// gatherFor is how long the writer waits for more records before a write.
+const gatherFor = 50 * time.Millisecond
+
 type logItem struct {
 	call  *connection.Call
 	flush chan struct{} // closed when everything before it is stored
@@ -57,14 +60,26 @@ func (l *callLog) run() {
 			}
 		}
 		batch := []logItem{first}
-	more:
-		for len(batch) < 256 {
-			select {
-			case it := <-l.ch:
-				batch = append(batch, it)
-			default:
-				break more
+		// Gather for a moment: one transaction for many calls keeps the
+		// writer's CPU (and so the callers' tail latency) low. A flush
+		// request ends the wait.
+		if first.flush == nil {
+			timer := time.NewTimer(gatherFor)
+		gather:
+			for len(batch) < 512 {
+				select {
+				case it := <-l.ch:
+					batch = append(batch, it)
+					if it.flush != nil {
+						break gather
+					}
+				case <-timer.C:
+					break gather
+				case <-l.stop:
+					break gather
+				}
 			}
+			timer.Stop()
 		}
 		l.write(batch)
 	}
