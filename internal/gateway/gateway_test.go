@@ -73,6 +73,10 @@ func TestGatewayEndToEnd(t *testing.T) {
 		if st != http.StatusNotFound {
 			t.Fatalf("wrong connector id: %d", st)
 		}
+		st, _, _ = f.do(t, http.MethodGet, "/apim/contoso/up/items/%2e%2e/secret", bob, nil)
+		if st != http.StatusBadRequest {
+			t.Fatalf("dot-dot segment: %d", st)
+		}
 	})
 
 	t.Run("dynamic", func(t *testing.T) {

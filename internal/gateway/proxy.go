@@ -225,6 +225,12 @@ func (g *Gateway) serveProxy(w http.ResponseWriter, r *http.Request) {
 	start := g.now()
 	connectorID, name, path := r.PathValue("connectorId"), r.PathValue("connectionName"), r.PathValue("path")
 	ctx := r.Context()
+	for _, seg := range strings.Split(path, "/") {
+		if seg == "." || seg == ".." {
+			g.problem(w, r, &Error{Status: http.StatusBadRequest, Code: "InvalidPath", Detail: "the path may not contain '.' or '..' segments"})
+			return
+		}
+	}
 	c, err := g.conns.Authorize(ctx, caller, name)
 	if err != nil {
 		g.problem(w, r, err)
