@@ -456,3 +456,43 @@ func TestCancelUpload(t *testing.T) {
 type readerFunc func([]byte) (int, error)
 
 func (f readerFunc) Read(b []byte) (int, error) { return f(b) }
+
+// TestListPaging pages through blobs and folders one at a time.
+func TestListPaging(t *testing.T) {
+	t.Parallel()
+	conn, raw := server(t)
+	bkt := bucket(t, raw)
+	for _, k := range []string{"a.txt", "d/1.txt", "d/2.txt", "e.txt", "f/x/y.txt"} {
+		put(t, raw, bkt, k, k)
+	}
+	c := blob.New(blob.Config{})
+	defer c.Close(context.Background())
+	for _, tc := range []struct {
+		name, delim, want string
+	}{
+		{"flat", "", "a.txt,d/1.txt,d/2.txt,e.txt,f/x/y.txt"},
+		{"one level", "/", "a.txt,d/,e.txt,f/"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			var names []string
+			token := ""
+			for range 10 {
+				out, err := c.Invoke(t.Context(), conn, "ListBlobs", connector.Input{Parameters: p("container", bkt, "delimiter", tc.delim, "top", 1, "continuationToken", token)})
+				if err != nil {
+					t.Fatal(err)
+				}
+				page := out.Body.(blob.BlobList)
+				for _, m := range page.Value {
+					names = append(names, m.FileLocator)
+				}
+				if token = page.NextPageMarker; token == "" {
+					break
+				}
+			}
+			if got := strings.Join(names, ","); got != tc.want {
+				t.Errorf("pages gave %s, want %s", got, tc.want)
+			}
+		})
+	}
+}
