@@ -57,6 +57,9 @@ type Case struct {
 	// after it starts; it must return within CancelGrace, either done or
 	// with an error wrapping context.Canceled. Mark slow, repeatable calls.
 	CancelMidCall bool
+	// CancelOnly skips the uncancelled call: for a deliberately slow call
+	// (a long query) that exists to check mid-call cancellation.
+	CancelOnly bool
 }
 
 // TriggerCase is one polling trigger fixture.

@@ -337,8 +337,11 @@ func (s *suite) actions(t *testing.T) {
 			if c.WantKind == connector.KindUnknown && !slices.Contains(s.opts.SkipCancel, c.Operation) {
 				s.cancelled(t, p, conn, c)
 			}
-			if c.CancelMidCall {
+			if c.CancelMidCall || c.CancelOnly {
 				s.cancelMidCall(t, p, conn, c)
+			}
+			if c.CancelOnly {
+				return
 			}
 			if c.Setup != nil {
 				c.Setup(t)
