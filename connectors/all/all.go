@@ -10,6 +10,11 @@ package all
 
 import (
 	// Built-in connectors, in alphabetical order.
+	_ "github.com/junction-run/junction/connectors/amqp"
+	_ "github.com/junction-run/junction/connectors/blob"
 	_ "github.com/junction-run/junction/connectors/file"
+	_ "github.com/junction-run/junction/connectors/imap"
+	_ "github.com/junction-run/junction/connectors/pop3"
+	_ "github.com/junction-run/junction/connectors/smtp"
 	_ "github.com/junction-run/junction/connectors/sql"
 )
