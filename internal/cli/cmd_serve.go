@@ -30,7 +30,7 @@ func init() {
 
 type serveFlags struct {
 	listen, data, workflows, logFormat, logLevel, baseURL, sync, pprof string
-	responseTimeout, shutdownTimeout                            time.Duration
+	responseTimeout, shutdownTimeout                                   time.Duration
 }
 
 func newServeCommand() *cobra.Command {
