@@ -11,8 +11,8 @@ help: ## list the targets
 build: ## build bin/junction
 	$(GO) build -o $(BIN) ./cmd/junction
 
-test: ## run every test (what CI runs)
-	$(GO) test ./...
+test: ## start the test servers and run every test (what CI runs)
+	scripts/test.sh
 
 test-race: ## run every test with the race detector
 	$(GO) test -race ./...
