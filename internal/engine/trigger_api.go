@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: Apache-2.0
+
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/junction-run/junction/internal/store"
+)
+
+// StartRuns creates one run per element of runs, of one registered
+// definition version, and commits them in ONE batch together with the
+// writes of extra (which may be nil; it is not modified). The runs are
+// scheduled only after the commit succeeded, so on error nothing was
+// written and nothing runs. It returns the run IDs in the order of runs.
+//
+// The trigger dispatcher uses it to store the runs a poll starts in the
+// same transaction as the trigger's advanced cursor and history entry.
+// ids, when not nil, gives the run IDs to use (see [NewRunID]); it must
+// have one ID per run.
+func (e *Engine) StartRuns(ctx context.Context, workflowName, version string, runs []StartOptions, ids []string, extra *store.Batch) ([]string, error) {
+	if ids != nil && len(ids) != len(runs) {
+		return nil, fmt.Errorf("start runs: %d ids for %d runs", len(ids), len(runs))
+	}
+	b := &store.Batch{}
+	if extra != nil {
+		*b = *extra
+		b.NewRuns = append([]store.Run(nil), extra.NewRuns...)
+	}
+	out := make([]string, len(runs))
+	if len(runs) > 0 {
+		p, err := e.planFor(ctx, workflowName, version, nil)
+		if err != nil {
+			return nil, err
+		}
+		now := e.now()
+		for i, so := range runs {
+			id := newID()
+			if ids != nil {
+				id = ids[i]
+			}
+			data, err := json.Marshal(runData{Parameters: so.Parameters, ParentRun: so.ParentRun, ParentRef: so.ParentRef})
+			if err != nil {
+				return nil, fmt.Errorf("encode run: %w", err)
+			}
+			tname := so.TriggerName
+			if tname == "" && len(p.def.Triggers) > 0 {
+				tname = p.def.Triggers[0].Name
+			}
+			if tname == "" {
+				tname = "manual"
+			}
+			trig, err := json.Marshal(triggerData{Name: tname, Outputs: so.Trigger, Time: now})
+			if err != nil {
+				return nil, fmt.Errorf("encode trigger outputs: %w", err)
+			}
+			b.NewRuns = append(b.NewRuns, store.Run{ID: id, Workflow: workflowName, Version: version,
+				Status: store.StatusRunning, Created: now, Trigger: trig, Data: data})
+			out[i] = id
+		}
+	}
+	if err := e.st.Commit(ctx, b); err != nil {
+		return nil, fmt.Errorf("create runs: %w", err)
+	}
+	for _, id := range out {
+		e.activate(id, nil)
+	}
+	return out, nil
+}
+
+// NewRunID returns a fresh run ID, for callers of [Engine.StartRuns] that
+// must name the runs in the same batch that creates them.
+func NewRunID() string { return newID() }
