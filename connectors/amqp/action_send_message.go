@@ -146,9 +146,6 @@ func sendMessage(ctx context.Context, c *Connector, conn connector.Connection, i
 	if err != nil {
 		return connector.Output{}, err
 	}
-	for len(s.returns) > 0 { // a return left by a call that gave up waiting (ctx ended)
-		<-s.returns
-	}
 	dc, err := ch.PublishWithDeferredConfirmWithContext(ctx, exchange, key, mandatory, false, msg)
 	if err != nil {
 		return connector.Output{}, classify(ctx, what, err)
@@ -162,8 +159,10 @@ func sendMessage(ctx context.Context, c *Connector, conn connector.Connection, i
 		}
 		return connector.Output{}, classify(ctx, what, e)
 	case <-ctx.Done():
-		// The outcome is unknown; the channel stays usable for later
-		// confirms, which arrive in order.
+		// The outcome is unknown. Drop the channel so that a late return
+		// of this message cannot be taken for one of the next.
+		_ = ch.Close()
+		s.pub = nil
 		return connector.Output{}, fmt.Errorf("%s: %w", what, ctx.Err())
 	}
 	if !dc.Acked() {

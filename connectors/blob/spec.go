@@ -181,7 +181,7 @@ func spec() connector.Spec {
 				ID: OnUpdatedBlobs, Kind: connector.KindTrigger, Trigger: connector.TriggerPoll,
 				Method: "GET", Path: "/datasets/default/containers/{container}/triggers/onupdatedblobs",
 				Summary:     "When a blob is added or modified",
-				Description: "Polls a container (under a prefix) and returns each blob added or modified since the last poll, oldest first. The first poll only remembers what is there. With afterRead delete, the blobs read are deleted once their runs are stored.",
+				Description: "Polls a container (under a prefix) and returns each blob added or modified since the last poll, oldest first. The first poll only remembers what is there. Content (includeContent) is omitted for blobs larger than the in-memory limit. With afterRead delete, the blobs read are deleted once their runs are stored.",
 				Tags:        []string{"blobs"},
 				Parameters: []connector.Param{
 					containerParam,

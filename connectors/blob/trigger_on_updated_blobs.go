@@ -137,7 +137,9 @@ func (c *Connector) Poll(ctx context.Context, conn connector.Connection, operati
 			break
 		}
 		it := Item{Metadata: metadataOf(bucket, o)}
-		if include {
+		// A blob too large to hold in memory comes without Content: fetch
+		// it with GetBlobContent from a streaming host.
+		if include && o.Size <= c.cfg.MaxContentBytes {
 			ct, err := readContent(ctx, cl, connector.Input{Parameters: map[string]any{"container": bucket, "blob": o.Key}}, c.cfg.MaxContentBytes)
 			if connector.KindOf(err) == connector.KindNotFound {
 				continue // deleted since it was listed
