@@ -89,6 +89,9 @@ func TestConformance(t *testing.T) {
 						t.Errorf("arrived: %+v", m)
 					}
 				}},
+			{Name: "big_attachment_cancelled_mid_call", Operation: smtp.SendEmail, CancelMidCall: true,
+				Input: email("to", "big@example.test", "subject", run+" big", "body", "b",
+					"attachments", []any{map[string]any{"name": "big.bin", "contentBytes": base64.StdEncoding.EncodeToString(make([]byte, 8<<20))}})},
 			{Name: "rejected_recipient", Operation: smtp.SendEmail, Input: email("to", "x@elsewhere.invalid", "subject", "s", "body", "b"), WantKind: connector.KindBadRequest},
 			{Name: "no_recipient", Operation: smtp.SendEmail, Input: email("subject", "s"), WantKind: connector.KindBadRequest},
 			{Name: "bad_address", Operation: smtp.SendEmail, Input: email("to", "not an address"), WantKind: connector.KindBadRequest},
