@@ -116,6 +116,13 @@ func TestConformance(t *testing.T) {
 			}
 		}
 	})
+	t.Cleanup(func() {
+		withMailbox(t, good, func(m mailbox) {
+			for _, f := range []string{folder, done, trash, run + "-t2"} {
+				_ = m.(*imapSession).c.Delete(f).Wait()
+			}
+		})
+	})
 	one := uidOf(t, good, folder, run+" seed one")
 	two := uidOf(t, good, folder, run+" seed two")
 	three := uidOf(t, good, folder, run+" seed three")

@@ -184,8 +184,8 @@ func freeClosedPort(t testing.TB) int {
 	return p
 }
 
-// TestPostfix sends through the test Postfix (no AUTH); the imap and pop3
-// packages read such mail back end to end.
+// TestPostfix checks the connection to the test Postfix (no AUTH) and that
+// its 550 for an unknown recipient is a bad request.
 func TestPostfix(t *testing.T) {
 	t.Parallel()
 	env := testserver.Require(t, "smtp")
@@ -195,14 +195,9 @@ func TestPostfix(t *testing.T) {
 	if err := p.Test(t.Context(), c); err != nil {
 		t.Fatalf("Test: %v", err)
 	}
-	out, err := p.Invoke(t.Context(), c, smtp.SendEmail, email("from", "junction@example.test", "to", env["JUNCTION_TEST_SMTP_RCPT"], "subject", "postfix smoke", "body", "x"))
-	if err != nil {
-		t.Fatalf("send: %v", err)
-	}
-	if out.Body.(map[string]any)["messageId"] == "" {
-		t.Errorf("no message id: %+v", out.Body)
-	}
-	_, err = p.Invoke(t.Context(), c, smtp.SendEmail, email("from", "junction@example.test", "to", "no-such-user@example.test", "subject", "s"))
+	// Delivery through Postfix is tested end to end by the imap and pop3
+	// packages, which read the mail back and delete it; here only a refusal.
+	_, err := p.Invoke(t.Context(), c, smtp.SendEmail, email("from", "junction@example.test", "to", "no-such-user@example.test", "subject", "s"))
 	if k := connector.KindOf(err); k != connector.KindBadRequest {
 		t.Errorf("unknown local user: got %v (kind %v), want bad_request (550 user unknown)", err, k)
 	}
