@@ -146,6 +146,7 @@ func (s *suite) spec(t *testing.T) {
 	}
 	_, isPoller := p.(connector.Poller)
 	_, isSubscriber := p.(connector.Subscriber)
+	_, isListener := p.(connector.Listener)
 	for _, op := range spec.Operations {
 		t.Run(op.ID, func(t *testing.T) {
 			t.Parallel()
@@ -193,8 +194,8 @@ func (s *suite) spec(t *testing.T) {
 			switch {
 			case op.Trigger == connector.TriggerPoll && !isPoller:
 				t.Errorf("polling trigger %s but the provider is not a connector.Poller", op.ID)
-			case op.Trigger == connector.TriggerPush && !isSubscriber:
-				t.Errorf("push trigger %s but the provider is not a connector.Subscriber", op.ID)
+			case op.Trigger == connector.TriggerPush && !isSubscriber && !isListener:
+				t.Errorf("push trigger %s but the provider is neither a connector.Subscriber nor a connector.Listener", op.ID)
 			}
 		})
 	}

@@ -103,7 +103,7 @@ func TestConformance(t *testing.T) {
 	q := queue(t, ch, nil)
 	bad := connector.Connection{Name: "bad", Values: map[string]any{
 		"url": strings.Replace(conn.String("url"), "guest:guest@", "guest:wrong-password-7@", 1)}}
-	connectortest.Run(t, func() connector.Provider { return actionsOnly{amqp.New(amqp.Config{})} }, connectortest.Options{
+	connectortest.Run(t, func() connector.Provider { return amqp.New(amqp.Config{}) }, connectortest.Options{
 		Connection:    conn,
 		BadConnection: &bad,
 		Secrets:       []string{"wrong-password-7"},
@@ -131,23 +131,6 @@ func TestConformance(t *testing.T) {
 			{Name: "abandon no lock", Operation: "AbandonMessage", Input: in(nil), WantKind: connector.KindBadRequest},
 		},
 	})
-}
-
-// actionsOnly hides the OnMessage trigger from the conformance suite, which
-// knows only connector.Subscriber for push triggers, not connector.Listener;
-// Listen is tested by the TestListen* tests below.
-type actionsOnly struct{ *amqp.Connector }
-
-func (a actionsOnly) Spec() connector.Spec {
-	s := a.Connector.Spec()
-	ops := s.Operations[:0:0]
-	for _, op := range s.Operations {
-		if op.Kind == connector.KindAction {
-			ops = append(ops, op)
-		}
-	}
-	s.Operations = ops
-	return s
 }
 
 func TestPeekLock(t *testing.T) {
