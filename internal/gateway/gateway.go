@@ -42,8 +42,17 @@ type Options struct {
 	Keys *connection.Keys
 	// Connectors looks up a connector by id; required. Providers of type
 	// *rest.Provider (imported connectors) are rebuilt over the gateway's
-	// egress-checked client, once per provider value.
+	// egress-checked client, once per provider value, unless
+	// ProviderFactory is set.
 	Connectors func(id string) (connector.Provider, bool)
+	// ProviderFactory, when set, returns the provider the gateway calls
+	// for connector id (registered as orig), given the gateway's
+	// egress-checked client. It replaces the default rebuild of
+	// *rest.Provider values, which keeps only Client and Logger: a
+	// connector catalogue that knows the options an imported connector was
+	// built with (base URL, environment, ...) rebuilds it with all of them.
+	// It is called once per provider value.
+	ProviderFactory func(id string, orig connector.Provider, client *http.Client) connector.Provider
 	// CheckAdmin reports whether an Authorization header carries the
 	// server's admin key; optional.
 	CheckAdmin func(authorization string) bool
@@ -170,7 +179,12 @@ func (g *Gateway) provider(id string) (*provEntry, error) {
 	_, isRest := orig.(*rest.Provider)
 	spec := orig.Spec()
 	e := &provEntry{orig: orig, p: orig, spec: &spec, policies: policy.New(spec.Policies, policy.Options{Logger: g.log})}
-	if isRest {
+	switch {
+	case g.o.ProviderFactory != nil:
+		if p := g.o.ProviderFactory(id, orig, g.client); p != nil {
+			e.p = p
+		}
+	case isRest:
 		e.p = rest.New(e.spec, rest.Options{Client: g.client, Logger: g.log})
 	}
 	if comparable {

@@ -47,6 +47,7 @@ CREATE TABLE IF NOT EXISTS consents (state TEXT PRIMARY KEY, connection TEXT NOT
 CREATE TABLE IF NOT EXISTS keys (name TEXT PRIMARY KEY, hash TEXT NOT NULL UNIQUE, role TEXT NOT NULL, created INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS calls (id INTEGER PRIMARY KEY AUTOINCREMENT, connection TEXT NOT NULL, data TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS calls_connection ON calls (connection, id);
+CREATE TABLE IF NOT EXISTS connectors (id TEXT PRIMARY KEY, data TEXT NOT NULL);
 `
 
 // Open opens (creating if needed) the store in file path.
