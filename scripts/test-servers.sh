@@ -17,6 +17,7 @@
 #   ftp        vsftpd            127.0.0.1:2121   ftptest/ftptest-pw (passive 30000-30049)
 #   imap,pop3  Dovecot           127.0.0.1:1143, 127.0.0.1:1110  mailtest/mailtest-pw
 #   smtp       Postfix           127.0.0.1:2525   no auth; delivers mailtest@example.test into the Dovecot Maildir
+#              + Mailpit v1.31.0 built into $STATE/bin (the smtp tests start it on free ports for AUTH and TLS)
 #   s3         versitygw v1.8.0  http://127.0.0.1:7070  testaccess/testsecret123, region us-east-1, path style
 #   amqp       RabbitMQ          127.0.0.1:5672   guest/guest
 #   mysql      MariaDB (only with WITH_MYSQL=1)  127.0.0.1:13306  test/test, database "test"
@@ -97,6 +98,28 @@ install_missing() {
 		log "installed in $((SECONDS - t)) s"
 	fi
 	case " $SERVERS " in *" s3 "*) install_versitygw ;; esac
+	case " $SERVERS " in *" smtp "*) install_mailpit ;; esac
+}
+
+MAILPIT_VERSION=v1.31.0
+
+# install_mailpit builds Mailpit, the SMTP server with AUTH and TLS that the
+# smtp connector tests start on their own ports. `go install` cannot be used:
+# the proxy here refuses the module's version list, so download the exact
+# version and build it from the module cache (about 1 min cold).
+install_mailpit() {
+	[ -x "$BIN/mailpit" ] && return 0
+	[ "${NO_INSTALL:-0}" = 1 ] && die "mailpit is not built (NO_INSTALL=1)"
+	command -v go >/dev/null || die "mailpit (SMTP test server) needs Go to build it: install Go 1.26"
+	log "building mailpit $MAILPIT_VERSION into $BIN"
+	local t=$SECONDS dir
+	mkdir -p "$BIN"
+	dir=$(cd / && GOFLAGS=-mod=mod go mod download -json "github.com/axllent/mailpit@$MAILPIT_VERSION" 2>>"$R/mailpit-build.log" |
+		sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p') || true
+	[ -n "$dir" ] || die "downloading mailpit $MAILPIT_VERSION failed, see $R/mailpit-build.log"
+	(cd "$dir" && GOFLAGS=-mod=mod go build -o "$BIN/mailpit" .) >>"$R/mailpit-build.log" 2>&1 ||
+		die "building mailpit failed, see $R/mailpit-build.log"
+	log "mailpit built in $((SECONDS - t)) s"
 }
 
 versitygw_bin() {
@@ -392,6 +415,7 @@ cmd_env() {
 			;;
 		smtp)
 			echo "export JUNCTION_TEST_SMTP_ADDR=127.0.0.1:2525 JUNCTION_TEST_SMTP_RCPT=mailtest@example.test"
+			[ -x "$BIN/mailpit" ] && echo "export JUNCTION_TEST_MAILPIT_BIN=$BIN/mailpit"
 			;;
 		s3)
 			echo "export JUNCTION_TEST_S3_ENDPOINT=http://127.0.0.1:7070 JUNCTION_TEST_S3_REGION=us-east-1"

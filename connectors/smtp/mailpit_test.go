@@ -87,7 +87,11 @@ func startMailpit(t testing.TB, o mailpitOpts) *mailpit {
 	t.Helper()
 	bin := mailpitBin()
 	if bin == "" {
-		t.Skip("mailpit not found: set JUNCTION_TEST_MAILPIT_BIN (see mailpit_test.go for how to build it)")
+		msg := "mailpit not found: set JUNCTION_TEST_MAILPIT_BIN, or build it with: scripts/test-servers.sh start && eval \"$(scripts/test-servers.sh env)\""
+		if os.Getenv("CI") == "true" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
 	}
 	dir := t.TempDir()
 	smtpPort, httpPort := freePort(t), freePort(t)
