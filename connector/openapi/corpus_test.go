@@ -7,7 +7,6 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"testing"
 
@@ -151,28 +150,3 @@ func BenchmarkImportCorpus(b *testing.B) {
 	}
 }
 
-// TestCorpusWarnings prints a histogram of warning messages (go test -v).
-func TestCorpusWarnings(t *testing.T) {
-	if !testing.Verbose() {
-		t.Skip("diagnostic: run with -v")
-	}
-	counts := map[string]int{}
-	for _, dir := range corpusFolders(t) {
-		_, warns, _ := Load(dir)
-		for _, w := range warns {
-			msg := w.Message
-			if i := strings.IndexAny(msg, "\"0123456789"); i > 0 {
-				msg = msg[:i]
-			}
-			counts[msg]++
-		}
-	}
-	var msgs []string
-	for m := range counts {
-		msgs = append(msgs, m)
-	}
-	sort.Slice(msgs, func(i, j int) bool { return counts[msgs[i]] > counts[msgs[j]] })
-	for _, m := range msgs {
-		t.Logf("%5d %s", counts[m], m)
-	}
-}
