@@ -78,6 +78,10 @@ type junctionConn struct {
 	// Parameters are the connection parameter values; strings may use
 	// @appsetting('NAME').
 	Parameters map[string]any `json:"parameters"`
+	// Connection names a connection of the Junction server (junction
+	// serve): calls go through its gateway with that connection's stored
+	// credentials, and the other fields must be empty.
+	Connection string `json:"connection"`
 }
 
 type resolvedConn struct {
@@ -152,6 +156,21 @@ func checkJunction(data []byte, name string) error {
 	return dec.Decode(&jc)
 }
 
+// ServerConnection looks referenceName up as [FileConnections.Resolve]
+// does. found reports whether the file has that managed API connection;
+// server is its junction.connection (a connection of junction serve), ""
+// when it has none.
+func (fc *FileConnections) ServerConnection(referenceName string) (server string, found bool) {
+	_, mc := fc.lookup(referenceName)
+	if mc == nil {
+		return "", false
+	}
+	if mc.Junction == nil {
+		return "", true
+	}
+	return mc.Junction.Connection, true
+}
+
 // Names returns the names of the managed API connections, sorted.
 func (fc *FileConnections) Names() []string { return append([]string(nil), fc.order...) }
 
@@ -216,6 +235,9 @@ func (fc *FileConnections) build(name string, mc *managedConn) (connector.Provid
 	jc := mc.Junction
 	if jc == nil {
 		jc = &junctionConn{}
+	}
+	if jc.Connection != "" {
+		return nil, connector.Connection{Name: name}, fmt.Errorf("connection '%s' names the server connection '%s' (junction.connection), which only junction serve resolves", name, jc.Connection)
 	}
 	env := settingsEnv{get: fc.appSettings}
 	conn := connector.Connection{Name: name, Values: map[string]any{}}
