@@ -195,16 +195,57 @@ func (e *Engine) Register(ctx context.Context, workflowName string, body []byte)
 // StartRun creates a run of a registered definition version and schedules
 // it. It returns the run ID once the run is durable.
 func (e *Engine) StartRun(ctx context.Context, workflowName, version string, so StartOptions) (string, error) {
+	return e.startRun(ctx, workflowName, version, so, nil)
+}
+
+// startRun is the one code path of [Engine.StartRun] and
+// [Engine.StartRunResponse]. The new run's state is built in memory and
+// handed straight to its driver, which does not read it back from the
+// store; the run row goes into the driver's first commit together with the
+// writes of the first wave of steps, so a Request → Compose → Response run
+// costs one transaction, not two. startRun returns when that commit is
+// durable (or failed), so the contract "the ID is returned once the run is
+// durable" holds. Nothing observable happens before that commit: leaf
+// actions are launched and Response waiters notified only after it.
+// resp, when not nil, is registered as a Response waiter before the driver
+// can answer.
+func (e *Engine) startRun(ctx context.Context, workflowName, version string, so StartOptions, resp chan *Response) (string, error) {
 	p, err := e.planFor(ctx, workflowName, version, nil)
 	if err != nil {
 		return "", err
 	}
-	id := newID()
-	rd := runData{Parameters: so.Parameters, ParentRun: so.ParentRun, ParentRef: so.ParentRef}
-	data, err := json.Marshal(rd)
+	r, err := e.newRun(p, newID(), so)
 	if err != nil {
-		return "", fmt.Errorf("encode run: %w", err)
+		return "", err
 	}
+	if resp != nil {
+		e.mu.Lock()
+		e.respWait[r.id] = append(e.respWait[r.id], resp)
+		e.mu.Unlock()
+	}
+	created := make(chan error, 1)
+	r.created = created
+	if !e.spawn(r) {
+		// Closed engine: store the run only; the next Start resumes it.
+		if err := e.st.Commit(ctx, &store.Batch{NewRuns: r.batch.NewRuns}); err != nil {
+			return "", fmt.Errorf("create run: %w", err)
+		}
+		return r.id, nil
+	}
+	// The driver always reports its first commit (see run.flush), even if
+	// ctx ends: a committed run must not be reported as lost.
+	if err := <-created; err != nil {
+		if resp != nil {
+			e.stopResponseWait(r.id, resp)
+		}
+		return "", fmt.Errorf("create run: %w", err)
+	}
+	return r.id, nil
+}
+
+// newRun returns the driver state of a new run of p, as [run.load] would
+// rebuild it from the store, with the run row queued in its batch.
+func (e *Engine) newRun(p *plan, id string, so StartOptions) (*run, error) {
 	tname := so.TriggerName
 	if tname == "" && len(p.def.Triggers) > 0 {
 		tname = p.def.Triggers[0].Name
@@ -213,16 +254,34 @@ func (e *Engine) StartRun(ctx context.Context, workflowName, version string, so 
 		tname = "manual"
 	}
 	now := e.now()
-	trig, err := json.Marshal(triggerData{Name: tname, Outputs: so.Trigger, Time: now})
+	r := &run{e: e, id: id, notify: make(chan struct{}, 1), p: p,
+		data:    runData{Parameters: so.Parameters, ParentRun: so.ParentRun, ParentRef: so.ParentRef},
+		trigger: triggerData{Name: tname, Outputs: so.Trigger, Time: now}}
+	data, err := json.Marshal(r.data)
 	if err != nil {
-		return "", fmt.Errorf("encode trigger outputs: %w", err)
+		return nil, fmt.Errorf("encode run: %w", err)
 	}
-	r := store.Run{ID: id, Workflow: workflowName, Version: version, Status: store.StatusRunning, Created: now, Trigger: trig, Data: data}
-	if err := e.st.Commit(ctx, &store.Batch{NewRuns: []store.Run{r}}); err != nil {
-		return "", fmt.Errorf("create run: %w", err)
+	trig, err := json.Marshal(r.trigger)
+	if err != nil {
+		return nil, fmt.Errorf("encode trigger outputs: %w", err)
 	}
-	e.activate(id, nil)
-	return id, nil
+	// Expressions see what load decodes from the store: the value model.
+	// An *expr.Object from the server already is that model; other values
+	// (Go maps from tests and the CLI) take the same JSON round trip.
+	if len(so.Parameters) > 0 {
+		if err := r.data.decode(data); err != nil {
+			return nil, err
+		}
+	}
+	if _, ok := so.Trigger.(*expr.Object); !ok && so.Trigger != nil {
+		if err := r.trigger.decode(trig); err != nil {
+			return nil, err
+		}
+	}
+	r.row = store.Run{ID: id, Workflow: p.name, Version: p.version, Status: store.StatusRunning, Created: now, Trigger: trig, Data: data}
+	r.batch.NewRuns = []store.Run{r.row}
+	r.initState()
+	return r, nil
 }
 
 // Wait blocks until the run has finished (or ctx ends) and returns its
@@ -350,7 +409,24 @@ func (e *Engine) activate(runID string, evs []event) {
 	}
 	r := &run{e: e, id: runID, notify: make(chan struct{}, 1)}
 	r.queue = append(r.queue, evs...)
-	e.active[runID] = r
+	e.startDriver(r)
+}
+
+// spawn starts the driver of a new run built by newRun; it fails when the
+// engine is closed.
+func (e *Engine) spawn(r *run) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.closed {
+		return false
+	}
+	e.startDriver(r)
+	return true
+}
+
+// startDriver registers r as active and starts its goroutine; e.mu is held.
+func (e *Engine) startDriver(r *run) {
+	e.active[r.id] = r
 	e.drivers.Add(1)
 	go func() {
 		defer e.drivers.Done()

@@ -266,6 +266,10 @@ type run struct {
 	lcancel    context.CancelFunc
 	finished   bool
 	kickPoll   bool
+	// created, while the run's row is still in batch.NewRuns (a new run
+	// handed over by startRun), receives the outcome of the commit that
+	// makes the run durable.
+	created chan error
 }
 
 func (r *run) post(evs ...event) {
@@ -296,23 +300,27 @@ func (r *run) logErr(msg string, err error) {
 // drive runs the run until it finishes or parks.
 func (r *run) drive() {
 	ctx := r.e.ctx
-	if err := r.load(ctx); err != nil {
-		if !errors.Is(err, errRunFinished) {
-			r.logErr("loading run", err)
-		}
-		// Drop the work that woke a finished or broken run.
-		for _, ev := range r.take() {
-			if ev.work != nil {
-				r.batch.DoneWork = append(r.batch.DoneWork, ev.work.ID)
+	// A new run arrives with its state built (newRun); any other run is
+	// read back from the store.
+	if r.p == nil {
+		if err := r.load(ctx); err != nil {
+			if !errors.Is(err, errRunFinished) {
+				r.logErr("loading run", err)
 			}
+			// Drop the work that woke a finished or broken run.
+			for _, ev := range r.take() {
+				if ev.work != nil {
+					r.batch.DoneWork = append(r.batch.DoneWork, ev.work.ID)
+				}
+			}
+			if len(r.batch.DoneWork) > 0 && errors.Is(err, errRunFinished) {
+				_ = r.e.st.Commit(ctx, &r.batch)
+			}
+			for !r.e.retire(r) {
+				r.take()
+			}
+			return
 		}
-		if len(r.batch.DoneWork) > 0 && errors.Is(err, errRunFinished) {
-			_ = r.e.st.Commit(ctx, &r.batch)
-		}
-		for !r.e.retire(r) {
-			r.take()
-		}
-		return
 	}
 	r.lctx, r.lcancel = context.WithCancel(ctx)
 	defer r.lcancel()
@@ -373,6 +381,44 @@ func (r *run) drive() {
 
 var errRunFinished = errors.New("run has finished")
 
+// initState makes the in-memory maps of a run and marks its top level for
+// a scan.
+func (r *run) initState() {
+	r.recs = map[string]*rec{}
+	r.vars, r.varTypes = map[string]any{}, map[string]string{}
+	r.dirtySet, r.doneInst = map[string]bool{}, map[string]bool{}
+	r.markDirty(inst{list: r.p.def.Actions})
+}
+
+// decode reads the stored run data b (empty: nothing stored).
+func (d *runData) decode(b []byte) error {
+	if len(b) == 0 {
+		return nil
+	}
+	if err := json.Unmarshal(b, d); err != nil {
+		return fmt.Errorf("decode run data: %w", err)
+	}
+	if m, ok := decodeRaw(d.ParamsRaw).(*expr.Object); ok {
+		d.Parameters = make(map[string]any, m.Len())
+		for _, k := range m.Keys() {
+			d.Parameters[k], _ = m.Get(k)
+		}
+	}
+	return nil
+}
+
+// decode reads the stored trigger record b (empty: nothing stored).
+func (t *triggerData) decode(b []byte) error {
+	if len(b) == 0 {
+		return nil
+	}
+	if err := json.Unmarshal(b, t); err != nil {
+		return fmt.Errorf("decode trigger: %w", err)
+	}
+	t.Outputs = decodeRaw(t.Raw)
+	return nil
+}
+
 func (r *run) load(ctx context.Context) error {
 	row, err := r.e.st.Run(ctx, r.id)
 	if err != nil {
@@ -388,22 +434,11 @@ func (r *run) load(ctx context.Context) error {
 		return err
 	}
 	r.p = p
-	if len(row.Data) > 0 {
-		if err := json.Unmarshal(row.Data, &r.data); err != nil {
-			return fmt.Errorf("decode run data: %w", err)
-		}
-		if m, ok := decodeRaw(r.data.ParamsRaw).(*expr.Object); ok {
-			r.data.Parameters = map[string]any{}
-			for _, k := range m.Keys() {
-				r.data.Parameters[k], _ = m.Get(k)
-			}
-		}
+	if err := r.data.decode(row.Data); err != nil {
+		return err
 	}
-	if len(row.Trigger) > 0 {
-		if err := json.Unmarshal(row.Trigger, &r.trigger); err != nil {
-			return fmt.Errorf("decode trigger: %w", err)
-		}
-		r.trigger.Outputs = decodeRaw(r.trigger.Raw)
+	if err := r.trigger.decode(row.Trigger); err != nil {
+		return err
 	}
 	recs, err := r.e.st.Actions(ctx, r.id)
 	if err != nil {
@@ -413,9 +448,7 @@ func (r *run) load(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	r.recs = make(map[string]*rec, len(recs))
-	r.vars, r.varTypes = map[string]any{}, map[string]string{}
-	r.dirtySet, r.doneInst = map[string]bool{}, map[string]bool{}
+	r.initState()
 	for _, ar := range recs {
 		rc, err := unmarshalRec(ar.Data)
 		if err != nil {
@@ -438,7 +471,6 @@ func (r *run) load(ctx context.Context) error {
 	}
 	// Resume: every container in progress rescans its instances; every
 	// leaf that was in flight runs again (at least once).
-	r.markDirty(inst{list: p.def.Actions})
 	keys := make([]string, 0, len(r.recs))
 	for k := range r.recs {
 		keys = append(keys, k)
@@ -692,7 +724,12 @@ func (r *run) flush(ctx context.Context) error {
 		r.parked = false
 	}
 	if !b.Empty() {
-		if err := r.e.st.Commit(ctx, b); err != nil {
+		err := r.e.st.Commit(ctx, b)
+		if r.created != nil {
+			r.created <- err
+			r.created = nil
+		}
+		if err != nil {
 			return err
 		}
 		if len(b.Work) > 0 || r.kickPoll {

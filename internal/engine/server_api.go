@@ -161,51 +161,29 @@ func HasResponse(def *workflow.Definition) bool {
 // ends without one; it is registered before the run is scheduled, so the
 // wait needs no store reads. Call stop when no longer waiting.
 func (e *Engine) StartRunResponse(ctx context.Context, workflowName, version string, so StartOptions) (id string, resp <-chan *Response, stop func(), err error) {
-	p, err := e.planFor(ctx, workflowName, version, nil)
+	ch := make(chan *Response, 1)
+	stop = func() { e.stopResponseWait(id, ch) }
+	id, err = e.startRun(ctx, workflowName, version, so, ch)
 	if err != nil {
 		return "", nil, nil, err
 	}
-	id = newID()
-	data, err := json.Marshal(runData{Parameters: so.Parameters, ParentRun: so.ParentRun, ParentRef: so.ParentRef})
-	if err != nil {
-		return "", nil, nil, fmt.Errorf("encode run: %w", err)
-	}
-	tname := so.TriggerName
-	if tname == "" && len(p.def.Triggers) > 0 {
-		tname = p.def.Triggers[0].Name
-	}
-	if tname == "" {
-		tname = "manual"
-	}
-	now := e.now()
-	trig, err := json.Marshal(triggerData{Name: tname, Outputs: so.Trigger, Time: now})
-	if err != nil {
-		return "", nil, nil, fmt.Errorf("encode trigger outputs: %w", err)
-	}
-	r := store.Run{ID: id, Workflow: workflowName, Version: version, Status: store.StatusRunning, Created: now, Trigger: trig, Data: data}
-	if err := e.st.Commit(ctx, &store.Batch{NewRuns: []store.Run{r}}); err != nil {
-		return "", nil, nil, fmt.Errorf("create run: %w", err)
-	}
-	ch := make(chan *Response, 1)
-	e.mu.Lock()
-	e.respWait[id] = append(e.respWait[id], ch)
-	e.mu.Unlock()
-	stop = func() {
-		e.mu.Lock()
-		defer e.mu.Unlock()
-		ws := e.respWait[id]
-		for i, w := range ws {
-			if w == ch {
-				ws = append(ws[:i], ws[i+1:]...)
-				break
-			}
-		}
-		if len(ws) == 0 {
-			delete(e.respWait, id)
-		} else {
-			e.respWait[id] = ws
-		}
-	}
-	e.activate(id, nil)
 	return id, ch, stop, nil
+}
+
+// stopResponseWait removes the Response waiter ch of run id.
+func (e *Engine) stopResponseWait(id string, ch chan *Response) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	ws := e.respWait[id]
+	for i, w := range ws {
+		if w == ch {
+			ws = append(ws[:i], ws[i+1:]...)
+			break
+		}
+	}
+	if len(ws) == 0 {
+		delete(e.respWait, id)
+	} else {
+		e.respWait[id] = ws
+	}
 }
