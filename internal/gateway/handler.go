@@ -60,30 +60,60 @@ var Prefixes = []string{"/api/connections", "/api/connections/", "/api/keys", "/
 // <key>" with a caller key or the admin key (Options.CheckAdmin).
 func (g *Gateway) Handler() http.Handler {
 	mux := http.NewServeMux()
-	h := func(pattern string, fn func(http.ResponseWriter, *http.Request, connection.Principal) error) {
-		mux.Handle(pattern, g.authed(fn))
+	for _, rt := range g.routes() {
+		if rt.open {
+			mux.HandleFunc(rt.pattern, func(w http.ResponseWriter, r *http.Request) { _ = rt.fn(w, r, connection.Principal{}) })
+			continue
+		}
+		mux.Handle(rt.pattern, g.authed(rt.fn))
 	}
-	h("PUT /api/connections/{name}", g.putConnection)
-	h("GET /api/connections/{name}", g.getConnection)
-	h("DELETE /api/connections/{name}", g.deleteConnection)
-	h("GET /api/connections", g.listConnections)
-	h("POST /api/connections/{name}/test", g.testConnection)
-	h("POST /api/connections/{name}/consent", g.consent)
-	h("POST /api/connections/{name}/invoke/{operationId}", g.invoke)
-	h("GET /api/connections/{name}/calls", g.calls)
-	h("GET /api/connections/{name}/dynamic/{operationId}/{parameter}", g.dynamic)
-	h("GET /api/keys", g.listKeys)
-	h("POST /api/keys", g.createKey)
-	h("DELETE /api/keys/{name}", g.deleteKey)
-	mux.Handle("/apim/{connectorId}/{connectionName}/{path...}", g.authed(func(w http.ResponseWriter, r *http.Request, p connection.Principal) error {
-		g.serveProxy(w, r.WithContext(WithPrincipal(r.Context(), p)))
-		return nil
-	}))
-	mux.HandleFunc("GET /oauth/callback", g.callback)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		g.problem(w, r, &Error{Status: http.StatusNotFound, Code: "NotFound", Detail: "no such route: " + r.Method + " " + r.URL.Path})
 	})
 	return mux
+}
+
+type gwRoute struct {
+	pattern string
+	open    bool // no caller authentication (the OAuth callback)
+	fn      func(http.ResponseWriter, *http.Request, connection.Principal) error
+}
+
+func (g *Gateway) routes() []gwRoute {
+	return []gwRoute{
+		{"PUT /api/connections/{name}", false, g.putConnection},
+		{"GET /api/connections/{name}", false, g.getConnection},
+		{"DELETE /api/connections/{name}", false, g.deleteConnection},
+		{"GET /api/connections", false, g.listConnections},
+		{"POST /api/connections/{name}/test", false, g.testConnection},
+		{"POST /api/connections/{name}/consent", false, g.consent},
+		{"POST /api/connections/{name}/invoke/{operationId}", false, g.invoke},
+		{"GET /api/connections/{name}/calls", false, g.calls},
+		{"GET /api/connections/{name}/dynamic/{operationId}/{parameter}", false, g.dynamic},
+		{"GET /api/keys", false, g.listKeys},
+		{"POST /api/keys", false, g.createKey},
+		{"DELETE /api/keys/{name}", false, g.deleteKey},
+		{"/apim/{connectorId}/{connectionName}/{path...}", false, func(w http.ResponseWriter, r *http.Request, p connection.Principal) error {
+			g.serveProxy(w, r.WithContext(WithPrincipal(r.Context(), p)))
+			return nil
+		}},
+		{"GET /oauth/callback", true, func(w http.ResponseWriter, r *http.Request, _ connection.Principal) error {
+			g.callback(w, r)
+			return nil
+		}},
+	}
+}
+
+// Routes returns the mux patterns of [Gateway.Handler] ("METHOD /path",
+// or "/path" for any method) and whether each is open (served without
+// caller authentication), for hosts that document or audit their route
+// table.
+func Routes() map[string]bool {
+	out := map[string]bool{}
+	for _, rt := range (*Gateway)(nil).routes() {
+		out[rt.pattern] = rt.open
+	}
+	return out
 }
 
 // Authenticate returns the principal of a request: from the context, the
