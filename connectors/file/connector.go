@@ -13,23 +13,33 @@
 //
 // File content travels as the Logic Apps binary envelope
 // {"$content-type": "...", "$content": "<base64>"}; inputs also accept a
-// plain string (written as UTF-8 text) or raw bytes.
+// plain string (written as UTF-8 text), raw bytes or a [connector.Stream].
+// GetFileContent can also stream ([connector.Streamer]).
+//
+// The operations, the trigger and the content handling are shared with the
+// sftp and ftp connectors (connectors/internal/fsconn); this package opens
+// the root folder.
 package file
 
 import (
-	"context"
-	"errors"
-	"fmt"
-	"log/slog"
 	"path/filepath"
 	"strings"
-	"sync"
 
 	"github.com/junction-run/junction/connector"
+	"github.com/junction-run/junction/connectors/internal/fsconn"
 )
 
 // ID is the connector id.
 const ID = "file"
+
+// OnUpdatedFile is the id of the trigger "When a file is added or modified".
+const OnUpdatedFile = fsconn.OnUpdatedFile
+
+// Metadata is the Logic Apps BlobMetadata of a file or folder.
+type Metadata = fsconn.Metadata
+
+// Item is what the trigger returns for one file.
+type Item = fsconn.Item
 
 func init() { connector.MustRegister(New(Config{})) }
 
@@ -50,96 +60,18 @@ type Config struct {
 // Connector serves the file operations. It holds no open resources between
 // calls: every call opens the connection's root and closes it.
 type Connector struct {
-	cfg    Config
-	mu     sync.Mutex
-	logger *slog.Logger
+	*fsconn.Service
+	cfg Config
 }
 
 // New returns a connector; it does no I/O.
 func New(cfg Config) *Connector {
-	if cfg.MaxContentBytes <= 0 {
-		cfg.MaxContentBytes = 100 << 20
-	}
-	if cfg.MaxExtractBytes <= 0 {
-		cfg.MaxExtractBytes = 1 << 30
-	}
-	return &Connector{cfg: cfg, logger: connector.DiscardLogger()}
-}
-
-// SetLogger sets the logger; the connector logs only unexpected failures.
-func (c *Connector) SetLogger(l *slog.Logger) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.logger = l
-}
-
-func (c *Connector) log() *slog.Logger {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.logger
-}
-
-// Spec describes the connector.
-func (c *Connector) Spec() connector.Spec { return spec() }
-
-// Close releases nothing (every call closes what it opened); it is
-// idempotent.
-func (c *Connector) Close(context.Context) error { return nil }
-
-// Test checks that the root folder exists, is a folder and may be used.
-func (c *Connector) Test(ctx context.Context, conn connector.Connection) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	r, err := c.openRoot(conn)
-	if err != nil {
-		return err
-	}
-	defer r.Close()
-	if _, err := r.Stat("."); err != nil {
-		return classify("reading root folder", err)
-	}
-	return nil
-}
-
-type handler func(ctx context.Context, c *Connector, fs *root, in connector.Input) (connector.Output, error)
-
-var actions = map[string]handler{
-	"CreateFile":      createFile,
-	"GetFileContent":  getFileContent,
-	"GetFileMetadata": getFileMetadata,
-	"ListFolder":      listFolder,
-	"UpdateFile":      updateFile,
-	"AppendFile":      appendFile,
-	"CopyFile":        copyFile,
-	"MoveFile":        moveFile,
-	"RenameFile":      renameFile,
-	"DeleteFile":      deleteFile,
-	"ExtractFolder":   extractFolder,
-}
-
-// Invoke runs an action.
-func (c *Connector) Invoke(ctx context.Context, conn connector.Connection, operationID string, in connector.Input) (connector.Output, error) {
-	h, ok := actions[operationID]
-	if !ok {
-		return connector.Output{}, connector.Errorf(connector.KindBadRequest, "file: unknown action %q", operationID)
-	}
-	if err := ctx.Err(); err != nil {
-		return connector.Output{}, err
-	}
-	r, err := c.openRoot(conn)
-	if err != nil {
-		return connector.Output{}, err
-	}
-	defer r.Close()
-	out, err := h(ctx, c, r, in)
-	if err != nil {
-		if k := connector.KindOf(err); k == connector.KindUnknown && !errors.Is(err, context.Canceled) {
-			c.log().Warn("file operation failed", "operation", operationID, "error", err.Error())
-		}
-		return connector.Output{}, fmt.Errorf("file %s: %w", operationID, err)
-	}
-	return out, nil
+	c := &Connector{cfg: cfg}
+	c.Service = fsconn.New(fsconn.Config{
+		Name: ID, Spec: spec(), Open: c.open,
+		MaxContentBytes: cfg.MaxContentBytes, MaxExtractBytes: cfg.MaxExtractBytes,
+	})
+	return c
 }
 
 // allowed reports whether dir is inside one of the allowed roots.
@@ -162,5 +94,6 @@ var (
 	_ connector.Tester       = (*Connector)(nil)
 	_ connector.Poller       = (*Connector)(nil)
 	_ connector.Cleaner      = (*Connector)(nil)
+	_ connector.Streamer     = (*Connector)(nil)
 	_ connector.LoggerSetter = (*Connector)(nil)
 )

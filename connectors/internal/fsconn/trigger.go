@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 
-package file
+package fsconn
 
 import (
 	"context"
@@ -32,7 +32,7 @@ type cursor struct {
 type Item struct {
 	Metadata
 	// Content is the file's content, when includeFileContent is true.
-	Content *content `json:"Content,omitempty"`
+	Content *Content `json:"Content,omitempty"`
 }
 
 // Poll returns the files of a folder (not its subfolders) added or modified
@@ -40,9 +40,9 @@ type Item struct {
 // nothing: it remembers the newest file already there. A file whose
 // modification time is older than the cursor when it appears (copied with
 // its original time kept) is not seen.
-func (c *Connector) Poll(ctx context.Context, conn connector.Connection, operationID string, in connector.Input, state json.RawMessage) (connector.PollResult, error) {
+func (s *Service) Poll(ctx context.Context, conn connector.Connection, operationID string, in connector.Input, state json.RawMessage) (connector.PollResult, error) {
 	if operationID != OnUpdatedFile {
-		return connector.PollResult{}, connector.Errorf(connector.KindBadRequest, "file: unknown trigger %q", operationID)
+		return connector.PollResult{}, connector.Errorf(connector.KindBadRequest, "%s: unknown trigger %q", s.cfg.Name, operationID)
 	}
 	if err := ctx.Err(); err != nil {
 		return connector.PollResult{}, err
@@ -51,28 +51,28 @@ func (c *Connector) Poll(ctx context.Context, conn connector.Connection, operati
 	first := len(state) == 0 || string(state) == "null"
 	if !first {
 		if err := json.Unmarshal(state, &cur); err != nil {
-			return connector.PollResult{}, connector.Errorf(connector.KindBadRequest, "file: trigger state is not a cursor: %v", err)
+			return connector.PollResult{}, connector.Errorf(connector.KindBadRequest, "%s: trigger state is not a cursor: %v", s.cfg.Name, err)
 		}
 	}
 	max := 10
 	if v, ok := intParam(in, "maxFileCount"); ok {
 		if v < 1 {
-			return connector.PollResult{}, connector.Errorf(connector.KindBadRequest, "file: maxFileCount must be at least 1")
+			return connector.PollResult{}, connector.Errorf(connector.KindBadRequest, "%s: maxFileCount must be at least 1", s.cfg.Name)
 		}
 		max = v
 	}
-	r, err := c.openRoot(conn)
+	dir, err := Rel(param(in, "folderId"))
 	if err != nil {
 		return connector.PollResult{}, err
 	}
-	defer r.Close()
-	dir, err := rel(param(in, "folderId"))
+	fsys, err := s.cfg.Open(ctx, conn)
 	if err != nil {
 		return connector.PollResult{}, err
 	}
-	all, err := r.list(ctx, dir)
+	defer fsys.Close()
+	all, err := list(ctx, fsys, dir)
 	if err != nil {
-		return connector.PollResult{}, fmt.Errorf("file %s: %w", operationID, err)
+		return connector.PollResult{}, fmt.Errorf("%s %s: %w", s.cfg.Name, operationID, err)
 	}
 	files := all[:0]
 	for _, m := range all {
@@ -112,12 +112,12 @@ func (c *Connector) Poll(ctx context.Context, conn connector.Connection, operati
 	for _, f := range fresh {
 		it := Item{Metadata: f}
 		if include {
-			ct, err := r.readContent(ctx, strings.TrimPrefix(f.Path, "/"), c.cfg.MaxContentBytes, true)
+			ct, err := readContent(ctx, fsys, strings.TrimPrefix(f.Path, "/"), s.cfg.MaxContentBytes, true)
 			if errors.Is(err, fs.ErrNotExist) || connector.KindOf(err) == connector.KindNotFound {
 				continue // deleted since it was listed
 			}
 			if err != nil {
-				return connector.PollResult{}, fmt.Errorf("file %s: %w", operationID, err)
+				return connector.PollResult{}, fmt.Errorf("%s %s: %w", s.cfg.Name, operationID, err)
 			}
 			it.Content = &ct
 		}
@@ -133,69 +133,61 @@ func (c *Connector) Poll(ctx context.Context, conn connector.Connection, operati
 
 // Cleanup deletes or moves the files the trigger returned, per its
 // afterRead parameter ("none", "delete" or "move" to moveToFolder).
-func (c *Connector) Cleanup(ctx context.Context, conn connector.Connection, operationID string, in connector.Input, items []any) error {
+func (s *Service) Cleanup(ctx context.Context, conn connector.Connection, operationID string, in connector.Input, items []any) error {
 	if operationID != OnUpdatedFile {
-		return connector.Errorf(connector.KindBadRequest, "file: unknown trigger %q", operationID)
+		return connector.Errorf(connector.KindBadRequest, "%s: unknown trigger %q", s.cfg.Name, operationID)
 	}
 	mode := param(in, "afterRead")
 	if mode == "" || mode == "none" {
 		return nil
 	}
 	if mode != "delete" && mode != "move" {
-		return connector.Errorf(connector.KindBadRequest, "file: afterRead must be none, delete or move, not %q", mode)
+		return connector.Errorf(connector.KindBadRequest, "%s: afterRead must be none, delete or move, not %q", s.cfg.Name, mode)
 	}
-	r, err := c.openRoot(conn)
-	if err != nil {
-		return err
-	}
-	defer r.Close()
 	var moveTo string
+	var err error
 	if mode == "move" {
 		if moveTo, err = pathParam(in, "moveToFolder"); err != nil {
 			return err
 		}
-		if err := r.MkdirAll(moveTo, 0o755); err != nil {
-			return classify("creating folder", err)
-		}
 	}
+	paths := make([]string, 0, len(items))
 	for _, it := range items {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
 		var m struct{ Path string }
 		raw, _ := json.Marshal(it)
 		if err := json.Unmarshal(raw, &m); err != nil || m.Path == "" {
-			return connector.Errorf(connector.KindBadRequest, "file: cleanup item has no Path")
+			return connector.Errorf(connector.KindBadRequest, "%s: cleanup item has no Path", s.cfg.Name)
 		}
-		p, err := rel(m.Path)
+		p, err := Rel(m.Path)
 		if err != nil {
 			return err
 		}
+		paths = append(paths, p)
+	}
+	fsys, err := s.cfg.Open(ctx, conn)
+	if err != nil {
+		return err
+	}
+	defer fsys.Close()
+	if mode == "move" {
+		if err := fsys.MkdirAll(ctx, moveTo); err != nil {
+			return Classify("creating folder", err)
+		}
+	}
+	for _, p := range paths {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		if mode == "delete" {
-			err = r.Remove(p)
+			err = fsys.Remove(ctx, p)
 		} else {
-			err = r.Rename(p, path.Join(moveTo, path.Base(p)))
+			err = fsys.Rename(ctx, p, path.Join(moveTo, path.Base(p)), true)
 		}
 		if err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return fmt.Errorf("file cleanup: %w", classify(mode+" "+m.Path, err))
+			return fmt.Errorf("%s cleanup: %w", s.cfg.Name, Classify(mode+" "+UserPath(p), err))
 		}
 	}
 	return nil
-}
-
-func intParam(in connector.Input, name string) (int, bool) {
-	switch v := in.Parameters[name].(type) {
-	case int:
-		return v, true
-	case int64:
-		return int(v), true
-	case float64:
-		return int(v), true
-	case json.Number:
-		n, err := v.Int64()
-		return int(n), err == nil
-	}
-	return 0, false
 }
 
 func mustJSON(v any) json.RawMessage {
@@ -204,9 +196,4 @@ func mustJSON(v any) json.RawMessage {
 		panic(err) // only plain structs are marshalled
 	}
 	return b
-}
-
-// isTemp reports whether name is one of the connector's temporary files.
-func isTemp(name string) bool {
-	return strings.HasPrefix(name, ".") && strings.Contains(name, ".junction-")
 }
