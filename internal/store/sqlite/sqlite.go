@@ -39,7 +39,12 @@ type Options struct {
 
 // DB is a SQLite store.
 type DB struct {
-	stmts    map[string]*sql.Stmt
+	stmts map[string]*sql.Stmt
+	// txStmts are stmts bound to the transaction the writer is running
+	// (tx.Stmt allocates, so a group binds each statement once). Only the
+	// writer goroutine touches them.
+	txStmts  map[string]*sql.Stmt
+	curTx    *sql.Tx
 	w, r     *sql.DB
 	reqs     chan *request
 	stop     chan struct{}
@@ -83,6 +88,9 @@ func Open(path string, o Options) (*DB, error) {
 	q.Add("_pragma", "busy_timeout(10000)")
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "synchronous("+syncMode+")")
+	// A larger page cache (default 2 MB) keeps the hot B-tree pages of
+	// runs, actions and work in memory between group commits.
+	q.Add("_pragma", "cache_size(-32000)")
 	q.Add("_txlock", "immediate")
 	w, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
 	if err != nil {
@@ -115,7 +123,7 @@ func Open(path string, o Options) (*DB, error) {
 		}
 		stmts[name] = st
 	}
-	db := &DB{stmts: stmts, w: w, r: r, reqs: make(chan *request, 1024), stop: make(chan struct{}), done: make(chan struct{}), maxBatch: o.MaxBatch}
+	db := &DB{stmts: stmts, txStmts: map[string]*sql.Stmt{}, w: w, r: r, reqs: make(chan *request, 1024), stop: make(chan struct{}), done: make(chan struct{}), maxBatch: o.MaxBatch}
 	go db.writer()
 	return db, nil
 }
@@ -171,45 +179,73 @@ func (db *DB) writer() {
 	}
 }
 
+// runGroup applies a group of requests in one transaction. It first runs
+// them without savepoints (three statements less per batch, and failures
+// are rare); if any request fails, the transaction is rolled back and the
+// group is replayed with one savepoint per request, so a failing request
+// fails only its caller. Replaying is safe: a request's fn only writes
+// through tx and sets its own results.
 func (db *DB) runGroup(group []*request) {
+	var errs []error
+	var err error
+	if len(group) > 1 {
+		errs, err = db.runTx(group, false)
+		if err == nil && errors.Join(errs...) != nil {
+			errs, err = db.runTx(group, true)
+		}
+	} else {
+		errs, err = db.runTx(group, false)
+	}
+	for i, r := range group {
+		if err != nil {
+			r.err <- err
+		} else {
+			r.err <- errs[i]
+		}
+	}
+}
+
+// runTx runs group in one transaction and commits it unless a request
+// failed without a savepoint to undo it (savepoints false), in which case
+// it rolls back. err is a begin or commit error, which fails every request.
+func (db *DB) runTx(group []*request, savepoints bool) (errs []error, err error) {
 	tx, err := db.w.Begin()
 	if err != nil {
-		for _, r := range group {
-			r.err <- fmt.Errorf("sqlite begin: %w", err)
-		}
-		return
+		return nil, fmt.Errorf("sqlite begin: %w", err)
 	}
-	errs := make([]error, len(group))
-	single := len(group) == 1
+	db.curTx = tx
+	defer func() {
+		db.curTx = nil
+		clear(db.txStmts)
+	}()
+	errs = make([]error, len(group))
+	failed := false
 	for i, r := range group {
-		if single {
-			errs[i] = r.fn(tx)
+		if !savepoints {
+			if errs[i] = r.fn(tx); errs[i] != nil {
+				failed = true
+				break
+			}
 			continue
 		}
-		if _, err := tx.Exec("SAVEPOINT b"); err != nil {
+		if _, err := db.stmt(tx, "savepoint").Exec(); err != nil {
 			errs[i] = err
 			continue
 		}
 		if err := r.fn(tx); err != nil {
 			errs[i] = err
-			_, _ = tx.Exec("ROLLBACK TO b")
+			_, _ = db.stmt(tx, "rollbackto").Exec()
 		}
-		_, _ = tx.Exec("RELEASE b")
+		_, _ = db.stmt(tx, "release").Exec()
 	}
-	if single && errs[0] != nil {
+	if failed {
 		_ = tx.Rollback()
-		group[0].err <- errs[0]
-		return
+		return errs, nil
 	}
 	if err := tx.Commit(); err != nil {
-		for _, r := range group {
-			r.err <- fmt.Errorf("sqlite commit: %w", err)
-		}
-		return
+		return nil, fmt.Errorf("sqlite commit: %w", err)
 	}
-	for i, r := range group {
-		r.err <- errs[i]
-	}
+	return errs, nil
 }
 
 var errClosed = errors.New("sqlite store is closed")
@@ -314,24 +350,44 @@ var writeSQL = map[string]string{
 			ON CONFLICT (run_id, name) DO UPDATE SET value = excluded.value`,
 	"work":     `INSERT INTO work (run_id, kind, ref, due, payload) VALUES (?, ?, ?, ?, ?)`,
 	"donework": `DELETE FROM work WHERE id = ?`,
+	"newrun": `INSERT INTO runs (id, seq, workflow, version, status, parked, created, ended, trigger, data)
+			VALUES (?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM runs), ?, ?, ?, ?, ?, ?, ?, ?)`,
+	"runupdate":     `UPDATE runs SET status = ?, parked = ?, ended = ? WHERE id = ?`,
+	"runupdatedata": `UPDATE runs SET status = ?, parked = ?, ended = ?, data = ? WHERE id = ?`,
+	"callback":      `INSERT OR REPLACE INTO callbacks (token, run_id, ref) VALUES (?, ?, ?)`,
+	"donecallback":  `DELETE FROM callbacks WHERE token = ?`,
+	"savepoint":     `SAVEPOINT b`,
+	"rollbackto":    `ROLLBACK TO b`,
+	"release":       `RELEASE b`,
 }
 
-func (db *DB) stmt(tx *sql.Tx, name string) *sql.Stmt { return tx.Stmt(db.stmts[name]) }
+// stmt returns the prepared write statement name bound to tx. Statements
+// are prepared once on the writer connection at Open; SQLite's parser is a
+// large part of a small transaction's cost otherwise.
+func (db *DB) stmt(tx *sql.Tx, name string) *sql.Stmt {
+	if tx != db.curTx {
+		return tx.Stmt(db.stmts[name])
+	}
+	st := db.txStmts[name]
+	if st == nil {
+		st = tx.Stmt(db.stmts[name])
+		db.txStmts[name] = st
+	}
+	return st
+}
 
 func (db *DB) applyBatch(tx *sql.Tx, b *store.Batch) error {
 	for _, r := range b.NewRuns {
-		if _, err := tx.Exec(`INSERT INTO runs (id, seq, workflow, version, status, parked, created, ended, trigger, data)
-			VALUES (?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM runs), ?, ?, ?, ?, ?, ?, ?, ?)`,
-			r.ID, r.Workflow, r.Version, r.Status, r.Parked, us(r.Created), us(r.Ended), r.Trigger, r.Data); err != nil {
+		if _, err := db.stmt(tx, "newrun").Exec(r.ID, r.Workflow, r.Version, r.Status, r.Parked, us(r.Created), us(r.Ended), r.Trigger, r.Data); err != nil {
 			return fmt.Errorf("insert run %s: %w", r.ID, err)
 		}
 	}
 	for _, u := range b.RunUpdates {
 		var err error
 		if u.Data != nil {
-			_, err = tx.Exec(`UPDATE runs SET status = ?, parked = ?, ended = ?, data = ? WHERE id = ?`, u.Status, u.Parked, us(u.Ended), u.Data, u.ID)
+			_, err = db.stmt(tx, "runupdatedata").Exec(u.Status, u.Parked, us(u.Ended), u.Data, u.ID)
 		} else {
-			_, err = tx.Exec(`UPDATE runs SET status = ?, parked = ?, ended = ? WHERE id = ?`, u.Status, u.Parked, us(u.Ended), u.ID)
+			_, err = db.stmt(tx, "runupdate").Exec(u.Status, u.Parked, us(u.Ended), u.ID)
 		}
 		if err != nil {
 			return fmt.Errorf("update run %s: %w", u.ID, err)
@@ -358,12 +414,12 @@ func (db *DB) applyBatch(tx *sql.Tx, b *store.Batch) error {
 		}
 	}
 	for _, c := range b.Callbacks {
-		if _, err := tx.Exec(`INSERT OR REPLACE INTO callbacks (token, run_id, ref) VALUES (?, ?, ?)`, c.Token, c.RunID, c.Ref); err != nil {
+		if _, err := db.stmt(tx, "callback").Exec(c.Token, c.RunID, c.Ref); err != nil {
 			return fmt.Errorf("insert callback: %w", err)
 		}
 	}
 	for _, t := range b.DoneCallbacks {
-		if _, err := tx.Exec(`DELETE FROM callbacks WHERE token = ?`, t); err != nil {
+		if _, err := db.stmt(tx, "donecallback").Exec(t); err != nil {
 			return fmt.Errorf("delete callback: %w", err)
 		}
 	}
