@@ -20,6 +20,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/junction-run/junction/internal/engine"
+	"github.com/junction-run/junction/internal/gateway"
 	"github.com/junction-run/junction/internal/server"
 	"github.com/junction-run/junction/internal/store/sqlite"
 )
@@ -31,6 +32,8 @@ func init() {
 type serveFlags struct {
 	listen, data, workflows, logFormat, logLevel, baseURL, sync, pprof string
 	responseTimeout, shutdownTimeout                                   time.Duration
+	egressAllow, egressDeny                                            []string
+	ratePerConnection, ratePerKey                                      float64
 }
 
 func newServeCommand() *cobra.Command {
@@ -69,6 +72,10 @@ park, and exits 0. See docs/server.md.`,
 	fl.DurationVar(&f.responseTimeout, "response-timeout", 120*time.Second, "how long a Request-trigger caller waits for the Response action")
 	fl.StringVar(&f.pprof, "pprof-listen", "", "serve Go profiling endpoints (/debug/pprof/) on this separate address, e.g. 127.0.0.1:6060")
 	fl.DurationVar(&f.shutdownTimeout, "shutdown-timeout", 30*time.Second, "how long shutdown waits for open requests")
+	fl.StringSliceVar(&f.egressAllow, "egress-allow", nil, "networks (CIDR) connector calls may reach; when set, the only ones (an explicit allow also opens a default-denied range)")
+	fl.StringSliceVar(&f.egressDeny, "egress-deny", nil, "more networks (CIDR) connector calls may not reach; cloud metadata addresses are always denied unless allowed explicitly")
+	fl.Float64Var(&f.ratePerConnection, "rate-per-connection", 50, "gateway rate limit: calls per second of one connection (0: unlimited)")
+	fl.Float64Var(&f.ratePerKey, "rate-per-key", 100, "gateway rate limit: calls per second of one caller key (0: unlimited)")
 	return cmd
 }
 
@@ -93,10 +100,19 @@ func serve(cmd *cobra.Command, f serveFlags) error {
 	if err != nil {
 		return &ExitError{Code: 2, Err: err}
 	}
+	egress, err := egressRules(f.egressAllow, f.egressDeny)
+	if err != nil {
+		return &ExitError{Code: 2, Err: err}
+	}
 	keys, generated, err := server.LoadKeys(f.data, os.Getenv("JUNCTION_ADMIN_KEY"))
 	if err != nil {
 		return &ExitError{Code: 1, Err: err}
 	}
+	unlock, err := server.LockDataDir(f.data)
+	if err != nil {
+		return &ExitError{Code: 1, Err: err}
+	}
+	defer unlock()
 	st, err := sqlite.OpenDir(f.data, sqlite.Options{Sync: f.sync})
 	if err != nil {
 		return &ExitError{Code: 1, Err: err}
@@ -116,8 +132,15 @@ func serve(cmd *cobra.Command, f serveFlags) error {
 	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
+	gw, err := newGateway(ctx, f, keys, egress, base, log)
+	if err != nil {
+		return &ExitError{Code: 1, Err: err}
+	}
+	defer gw.close()
+
 	var srv *server.Server
-	conns := &server.Connections{}
+	conns := &server.Connections{HTTPClient: gw.client}
+	conns.UseGateway(server.NewGatewayConnections(gw.gw, gw.svc, gw.cat.Lookup))
 	eng := engine.New(st, engine.Options{
 		Logger:          log.With("component", "engine"),
 		CallbackBaseURL: base,
@@ -132,6 +155,7 @@ func serve(cmd *cobra.Command, f serveFlags) error {
 	srv, err = server.New(ctx, server.Options{
 		Store: st, Workflows: st, Engine: eng, Keys: keys, Logger: log.With("component", "server"),
 		ResponseTimeout: f.responseTimeout, BaseURL: f.baseURL,
+		Connectors: gw.cat, Gateway: gw.gw.Handler(), GatewayPrefixes: gateway.Prefixes,
 	})
 	if err != nil {
 		return &ExitError{Code: 1, Err: err}
@@ -182,6 +206,7 @@ func serve(cmd *cobra.Command, f serveFlags) error {
 	if err := eng.Close(); err != nil {
 		log.Warn("stopping engine", "error", err)
 	}
+	gw.close()
 	if err := st.Close(); err != nil {
 		return &ExitError{Code: 1, Err: fmt.Errorf("closing store: %w", err)}
 	}

@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/junction-run/junction/internal/engine"
+	"github.com/junction-run/junction/internal/gateway"
 	"github.com/junction-run/junction/internal/store/sqlite"
 )
 
@@ -130,7 +131,7 @@ var paramRE = regexp.MustCompile(`\{([^}]+)\}`)
 // OpenAPI document and every documented operation reaches a route.
 func TestOpenAPIMatchesRoutes(t *testing.T) {
 	t.Parallel()
-	s := newTestServer(t)
+	s := newFullServer(t)
 	doc := OpenAPI()
 	paths := doc["paths"].(obj)
 	documented := map[string]bool{}
@@ -140,16 +141,36 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 		}
 	}
 	routed := map[string]bool{}
-	for _, rt := range routes() {
-		m := rt.method
-		if m == "" {
-			m = "POST" // any-method routes are documented as POST
+	check := func(method, pattern string) {
+		if method == "" {
+			// Any-method routes: documented as POST (server) or under
+			// every method they take (gateway pass-through).
+			found := false
+			for _, m := range probeMethods {
+				if key := m + " " + openAPIPath(pattern); documented[key] {
+					routed[key], found = true, true
+				}
+			}
+			if !found {
+				t.Errorf("route %s is not in the OpenAPI document", pattern)
+			}
+			return
 		}
-		key := m + " " + openAPIPath(rt.pattern)
+		key := method + " " + openAPIPath(pattern)
 		routed[key] = true
 		if !documented[key] {
-			t.Errorf("route %s %s is not in the OpenAPI document", rt.method, rt.pattern)
+			t.Errorf("route %s %s is not in the OpenAPI document", method, pattern)
 		}
+	}
+	for _, rt := range routes() {
+		check(rt.method, rt.pattern)
+	}
+	for pattern := range gateway.Routes() {
+		method, path, ok := strings.Cut(pattern, " ")
+		if !ok {
+			method, path = "", pattern
+		}
+		check(method, path)
 	}
 	var keys []string
 	for k := range documented {
@@ -169,7 +190,7 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 		}
 	}
 	// The served document is the same.
-	rec := serve(s, "GET", "/api/openapi.json", "", false)
+	rec := serve(s, "GET", "/api/openapi.json", "", true)
 	var served map[string]any
 	if err := json.Unmarshal(rec.Body.Bytes(), &served); err != nil || served["openapi"] != "3.0.3" {
 		t.Fatalf("served document: %v %s", err, rec.Body.String()[:min(200, rec.Body.Len())])

@@ -91,7 +91,7 @@ func OpenAPI() obj {
 		"type": "object", "properties": obj{"fromAction": obj{"type": "string", "description": "re-run from this top-level action, keeping earlier outputs"}}}}}}}
 	paths := obj{
 		"/healthz":          obj{"get": operation("healthz", "Liveness check", false, nil, "200", obj{"type": "object"}, nil)},
-		"/api/openapi.json": obj{"get": operation("openapi", "This document", false, nil, "200", obj{"type": "object"}, nil)},
+		"/api/openapi.json": obj{"get": operation("openapi", "This document", true, nil, "200", obj{"type": "object"}, nil)},
 		"/api/workflows/{name}/triggers/{trigger}/invoke": obj{
 			"post": invoke("invokeTrigger", append([]obj{name, trigger}, sig...)),
 		},
@@ -155,14 +155,23 @@ func OpenAPI() obj {
 		}},
 		"Resubmitted": obj{"type": "object", "properties": obj{"id": str, "resubmittedFrom": str, "fromAction": str}},
 	}
+	cpaths, cschemas := connectorPaths()
+	for k, v := range cpaths {
+		paths[k] = v
+	}
+	for k, v := range cschemas {
+		schemas[k] = v
+	}
 	return obj{
 		"openapi": "3.0.3",
 		"info": obj{"title": "Junction API", "version": "1", "description": "Management API, Request triggers and callbacks of junction serve. " +
-			"Management operations need the admin key as a bearer token; trigger URLs carry their own signature."},
-		"servers":    []any{obj{"url": "http://127.0.0.1:7420"}},
-		"security":   []any{obj{"adminKey": []string{}}},
-		"paths":      paths,
-		"components": obj{"schemas": schemas, "securitySchemes": obj{"adminKey": obj{"type": "http", "scheme": "bearer"}}},
+			"Every operation needs a bearer key: the admin key, or a caller key (connections and gateway calls). " +
+			"Open: signed trigger URLs and callback URLs (their signature or token is the credential), the OAuth callback (its state is) and /healthz."},
+		"servers":  []any{obj{"url": "http://127.0.0.1:7420"}},
+		"security": []any{obj{"adminKey": []string{}}},
+		"paths":    paths,
+		"components": obj{"schemas": schemas, "securitySchemes": obj{"adminKey": obj{"type": "http", "scheme": "bearer"},
+			"callerKey": obj{"type": "http", "scheme": "bearer", "description": "a key from POST /api/keys"}}},
 	}
 }
 

@@ -36,6 +36,16 @@ type Options struct {
 	// MaxBodyBytes bounds request bodies (default 100 MiB, the Logic Apps
 	// message size limit).
 	MaxBodyBytes int64
+	// Connectors is the connector catalogue served at /api/connectors;
+	// nil answers 501 there.
+	Connectors *Catalogue
+	// Gateway serves the connection, key, invoke, pass-through and OAuth
+	// callback routes (gateway.Gateway.Handler), mounted at
+	// GatewayPrefixes; nil leaves them out. It authenticates its own
+	// callers (admin key or caller keys).
+	Gateway http.Handler
+	// GatewayPrefixes are the path prefixes of Gateway (gateway.Prefixes).
+	GatewayPrefixes []string
 }
 
 // Server serves the HTTP API. Create it with [New]; it is safe for
@@ -52,6 +62,8 @@ type Server struct {
 
 	mu      sync.RWMutex
 	catalog map[string]*entry
+
+	connectors *Catalogue
 
 	mux     *http.ServeMux
 	handler http.Handler
@@ -74,7 +86,7 @@ func New(ctx context.Context, o Options) (*Server, error) {
 	s := &Server{
 		st: o.Store, wfs: o.Workflows, eng: o.Engine, keys: o.Keys, log: o.Logger,
 		timeout: o.ResponseTimeout, base: strings.TrimSuffix(o.BaseURL, "/"), maxBody: o.MaxBodyBytes,
-		catalog: map[string]*entry{},
+		catalog: map[string]*entry{}, connectors: o.Connectors,
 	}
 	if err := s.loadCatalog(ctx); err != nil {
 		return nil, err
@@ -87,6 +99,11 @@ func New(ctx context.Context, o Options) (*Server, error) {
 			pattern = rt.method + " " + pattern
 		}
 		s.mux.Handle(pattern, h)
+	}
+	if o.Gateway != nil {
+		for _, p := range o.GatewayPrefixes {
+			s.mux.Handle(p, o.Gateway)
+		}
 	}
 	s.mux.Handle("/", http.HandlerFunc(s.notRouted))
 	s.handler = recoverer(s.log, s.mux)
@@ -108,7 +125,7 @@ type route struct {
 func routes() []route {
 	return []route{
 		{"GET", "/healthz", false, (*Server).healthz},
-		{"GET", "/api/openapi.json", false, (*Server).openAPI},
+		{"GET", "/api/openapi.json", true, (*Server).openAPI},
 		{"", "/api/workflows/{name}/triggers/{trigger}/invoke", false, (*Server).invoke},
 		{"", "/api/workflows/{name}/triggers/{trigger}/invoke/{path...}", false, (*Server).invoke},
 		{"POST", "/callbacks/{token}", false, (*Server).callback},
@@ -128,6 +145,11 @@ func routes() []route {
 		{"POST", "/api/workflows/{name}/runs/{id}/cancel", true, (*Server).cancelRun},
 		{"POST", "/api/workflows/{name}/runs/{id}/resubmit", true, (*Server).resubmitRun},
 		{"POST", "/api/workflows/{name}/runs/{id}/actions/{action}/resubmit", true, (*Server).resubmitAction},
+
+		{"GET", "/api/connectors", true, (*Server).listConnectors},
+		{"GET", "/api/connectors/{id}", true, (*Server).getConnector},
+		{"PUT", "/api/connectors/{id}", true, (*Server).putConnector},
+		{"DELETE", "/api/connectors/{id}", true, (*Server).deleteConnector},
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"sync"
@@ -21,16 +22,44 @@ import (
 )
 
 // Connections is an [actions.ConnectionResolver] whose connections.json
-// can be swapped while the engine runs (the --workflows sync).
+// can be swapped while the engine runs (the --workflows sync), and which
+// resolves connections of the server through its gateway.
+//
+// A reference name resolves, in order: to the server connection named by
+// its connections.json entry's "junction": {"connection": NAME}; to the
+// connections.json entry itself (its own connector and parameters); to
+// the server connection of the same name when connections.json has no
+// such entry (or there is no connections.json).
 type Connections struct {
 	cur atomic.Pointer[actions.FileConnections]
+	gw  atomic.Pointer[GatewayConnections]
+	// HTTPClient sends the calls of connectors that connections.json
+	// imports itself (junction.connector); set it before the sync starts.
+	HTTPClient *http.Client
 }
+
+// UseGateway makes server connections resolvable through g.
+func (c *Connections) UseGateway(g *GatewayConnections) { c.gw.Store(g) }
 
 // Resolve implements [actions.ConnectionResolver].
 func (c *Connections) Resolve(ctx context.Context, ref string) (connector.Provider, connector.Connection, error) {
-	fc := c.cur.Load()
+	fc, gw := c.cur.Load(), c.gw.Load()
+	if fc != nil {
+		if server, found := fc.ServerConnection(ref); found {
+			if server == "" {
+				return fc.Resolve(ctx, ref)
+			}
+			if gw == nil {
+				return nil, connector.Connection{}, fmt.Errorf("connection '%s' names the server connection '%s', but this server has no gateway", ref, server)
+			}
+			return gw.Resolve(ctx, server)
+		}
+	}
+	if gw != nil && gw.Has(ctx, ref) {
+		return gw.Resolve(ctx, ref)
+	}
 	if fc == nil {
-		return nil, connector.Connection{}, fmt.Errorf("connection '%s': no connections.json is loaded", ref)
+		return nil, connector.Connection{}, fmt.Errorf("connection '%s': no connections.json is loaded and the server has no connection of that name", ref)
 	}
 	return fc.Resolve(ctx, ref)
 }
@@ -102,6 +131,9 @@ func (d *DirSync) Sync(ctx context.Context) error {
 	if ch, ok := d.changed(connPath); ch && d.conns != nil {
 		if ok {
 			fc, err := actions.NewFileConnections(connPath, nil, nil)
+			if err == nil {
+				fc.HTTPClient = d.conns.HTTPClient
+			}
 			if err != nil {
 				d.s.log.Warn("connections.json not loaded", "path", connPath, "error", err)
 			} else {
