@@ -7,8 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
-	"regexp"
 	"strings"
 
 	"github.com/junction-run/junction/connector"
@@ -16,10 +14,6 @@ import (
 )
 
 func init() { Register("ApiConnection", runAPIConnection) }
-
-// connRef matches the usual connection reference of Consumption
-// definitions: @parameters('$connections')['name']['connectionId'].
-var connRef = regexp.MustCompile(`^@\s*parameters\(\s*'\$connections'\s*\)\s*\[\s*'([^']+)'\s*\]\s*\[\s*'connectionId'\s*\]\s*$`)
 
 // runAPIConnection implements ApiConnection: the connection named by
 // inputs.host.connection (referenceName, or name/id) is resolved through
@@ -29,13 +23,47 @@ var connRef = regexp.MustCompile(`^@\s*parameters\(\s*'\$connections'\s*\)\s*\[\
 // operation's header parameters, and inputs.body as the body. Outputs are
 // {statusCode, headers, body}; failures are classified as for Http.
 func runAPIConnection(ctx context.Context, c *Call) (Result, error) {
+	ac, res, err := prepareAPIConnection(ctx, c, connector.KindAction)
+	if ac == nil {
+		return res, err
+	}
+	out, err := ac.prov.Invoke(ctx, ac.conn, ac.op.ID, ac.input)
+	if err != nil && ctx.Err() != nil {
+		return Result{Inputs: ac.shown}, fmt.Errorf("calling operation '%s' of connection '%s': %w", ac.op.ID, ac.ref, ctx.Err())
+	}
+	if err != nil || out.StatusCode >= 400 {
+		return ac.failure(c, out, err), nil
+	}
+	res = Result{Inputs: ac.shown}
+	if out.StatusCode != 0 {
+		res.Outputs = connectorOutputs(out)
+	}
+	return res, nil
+}
+
+// apiCall is the resolved operation call of an ApiConnection or
+// ApiConnectionWebhook action.
+type apiCall struct {
+	shown *expr.Object // inputs as shown in run history
+	prov  connector.Provider
+	conn  connector.Connection
+	ref   string // connection reference name
+	op    *connector.Operation
+	input connector.Input
+}
+
+// prepareAPIConnection resolves the connection of inputs.host.connection,
+// evaluates the other inputs and matches the operation among kinds (see
+// [MatchOperation]). When it returns a nil *apiCall, the action ends with
+// the Result and error returned.
+func prepareAPIConnection(ctx context.Context, c *Call, kinds ...connector.Kind) (*apiCall, Result, error) {
 	in, err := rawInputs(c)
 	if err != nil {
-		return fail(c, c.Raw, err), nil
+		return nil, fail(c, c.Raw, err), nil
 	}
 	ref, alt, ae := connectionName(c, in)
 	if ae != nil {
-		return failed(c.Raw, nil, ae), nil
+		return nil, failed(c.Raw, nil, ae), nil
 	}
 	// Everything but host is evaluated; host is shown as written.
 	rest := expr.NewObject(in.Len())
@@ -47,7 +75,7 @@ func runAPIConnection(ctx context.Context, c *Call) (Result, error) {
 	}
 	v, ae := evalOne(c, c.Env, rest, "inputs")
 	if ae != nil {
-		return failed(c.Raw, nil, ae), nil
+		return nil, failed(c.Raw, nil, ae), nil
 	}
 	ev := v.(*expr.Object)
 	shown := expr.NewObject(ev.Len() + 1)
@@ -58,8 +86,29 @@ func runAPIConnection(ctx context.Context, c *Call) (Result, error) {
 		x, _ := ev.Get(k)
 		shown.Set(k, x)
 	}
+	prov, conn, ref, res, err := resolveConnection(ctx, c, ref, alt, shown)
+	if prov == nil {
+		return nil, res, err
+	}
+	method := strings.ToUpper(getString(ev, "method"))
+	if method == "" {
+		method = http.MethodGet
+	}
+	spec := prov.Spec()
+	op, params, ae := MatchOperation(&spec, method, getString(ev, "path"), kinds...)
+	if ae != nil {
+		ae.Message = fmt.Sprintf("Action '%s': %s", c.Name, ae.Message)
+		return nil, failed(shown, nil, ae), nil
+	}
+	return &apiCall{shown: shown, prov: prov, conn: conn, ref: ref, op: op, input: OperationInput(op, params, ev)}, Result{}, nil
+}
+
+// resolveConnection resolves the connection named ref (or, failing that,
+// alt's name) through c.Connections. When it returns a nil provider, the
+// action ends with the Result and error returned.
+func resolveConnection(ctx context.Context, c *Call, ref string, alt func() string, shown any) (connector.Provider, connector.Connection, string, Result, error) {
 	if c.Connections == nil {
-		return failed(shown, nil, &ActionError{Code: "ConnectionNotFound", Message: fmt.Sprintf("Action '%s' uses connection '%s', but no connections are configured.", c.Name, ref)}), nil
+		return nil, connector.Connection{}, ref, failed(shown, nil, &ActionError{Code: "ConnectionNotFound", Message: fmt.Sprintf("Action '%s' uses connection '%s', but no connections are configured.", c.Name, ref)}), nil
 	}
 	prov, conn, err := c.Connections.Resolve(ctx, ref)
 	if err != nil && alt != nil && ctx.Err() == nil {
@@ -71,66 +120,37 @@ func runAPIConnection(ctx context.Context, c *Call) (Result, error) {
 	}
 	if err != nil {
 		if ctx.Err() != nil {
-			return Result{Inputs: shown}, fmt.Errorf("resolving connection '%s': %w", ref, ctx.Err())
+			return nil, conn, ref, Result{Inputs: shown}, fmt.Errorf("resolving connection '%s': %w", ref, ctx.Err())
 		}
-		return failed(shown, nil, &ActionError{Code: "ConnectionNotFound", Message: fmt.Sprintf("The connection '%s' of action '%s' cannot be used: %v.", ref, c.Name, err)}), nil
+		return nil, conn, ref, failed(shown, nil, &ActionError{Code: "ConnectionNotFound", Message: fmt.Sprintf("The connection '%s' of action '%s' cannot be used: %v.", ref, c.Name, err)}), nil
 	}
-	method := strings.ToUpper(getString(ev, "method"))
-	if method == "" {
-		method = http.MethodGet
-	}
-	path := getString(ev, "path")
-	spec := prov.Spec()
-	op, params, ae := matchOperation(&spec, method, path)
-	if ae != nil {
-		ae.Message = fmt.Sprintf("Action '%s': %s", c.Name, ae.Message)
-		return failed(shown, nil, ae), nil
-	}
-	if q := getObject(ev, "queries"); q != nil {
-		for _, k := range q.Keys() {
-			x, _ := q.Get(k)
-			params[paramName(op, connector.InQuery, k)] = plainValue(x)
-		}
-	}
-	if h := getObject(ev, "headers"); h != nil {
-		for _, k := range h.Keys() {
-			// Only declared header parameters: designers add headers the
-			// operation does not take.
-			if _, ok := findParam(op, connector.InHeader, k); ok {
-				x, _ := h.Get(k)
-				params[paramName(op, connector.InHeader, k)] = expr.Stringify(x)
-			}
-		}
-	}
-	input := connector.Input{Parameters: params}
-	if b, ok := get(ev, "body"); ok && b != nil {
-		input.Body = plainValue(b)
-	}
-	out, err := prov.Invoke(ctx, conn, op.ID, input)
-	if err != nil && ctx.Err() != nil {
-		return Result{Inputs: shown}, fmt.Errorf("calling operation '%s' of connection '%s': %w", op.ID, ref, ctx.Err())
-	}
+	return prov, conn, ref, Result{}, nil
+}
+
+// failure is the failed result of a call of the operation that answered
+// out (zero when the service did not answer) and failed with err, or, when
+// err is nil, answered with a status of 400 or more. Failures classified
+// retryable (408, 429, 5xx, connection failures) are marked so, with the
+// service's Retry-After.
+func (ac *apiCall) failure(c *Call, out connector.Output, err error) Result {
 	var outputs *expr.Object
 	if out.StatusCode != 0 {
 		outputs = connectorOutputs(out)
 	}
-	if err != nil {
-		var ce *connector.Error
-		if !errors.As(err, &ce) {
-			ce = &connector.Error{Kind: connector.KindUnknown, Message: err.Error()}
-		}
-		code := kindCode(ce.Kind)
-		if ce.StatusCode != 0 {
-			code = statusCode(ce.StatusCode)
-		}
-		ae := &ActionError{Code: code, Message: fmt.Sprintf("Action '%s' (operation '%s' of connection '%s') failed: %s.", c.Name, op.ID, ref, ce.Error())}
-		return retry(failed(shown, outputs, ae), ce), nil
-	}
-	if out.StatusCode >= 400 {
+	if err == nil {
 		ae := &ActionError{Code: statusCode(out.StatusCode), Message: fmt.Sprintf("Action '%s' failed with status code %d.", c.Name, out.StatusCode)}
-		return retry(failed(shown, outputs, ae), &connector.Error{Kind: connector.KindForStatus(out.StatusCode), StatusCode: out.StatusCode}), nil
+		return retry(failed(ac.shown, outputs, ae), &connector.Error{Kind: connector.KindForStatus(out.StatusCode), StatusCode: out.StatusCode})
 	}
-	return Result{Inputs: shown, Outputs: outputs}, nil
+	var ce *connector.Error
+	if !errors.As(err, &ce) {
+		ce = &connector.Error{Kind: connector.KindUnknown, Message: err.Error()}
+	}
+	code := kindCode(ce.Kind)
+	if ce.StatusCode != 0 {
+		code = statusCode(ce.StatusCode)
+	}
+	ae := &ActionError{Code: code, Message: fmt.Sprintf("Action '%s' (operation '%s' of connection '%s') failed: %s.", c.Name, ac.op.ID, ac.ref, ce.Error())}
+	return retry(failed(ac.shown, outputs, ae), ce)
 }
 
 // connectionName returns the reference name of the connection in
@@ -160,14 +180,14 @@ func connectionName(c *Call, in *expr.Object) (string, func() string, *ActionErr
 			return s, nil
 		}
 		if s, ok := raw.(string); ok {
-			if m := connRef.FindStringSubmatch(s); m != nil {
+			if name, ok := ConnectionReference(s); ok {
 				// The $connections key, or else the connection id's last
 				// segment when the parameter exists.
 				alt := func() string {
 					s, _ := evaluated()
 					return s
 				}
-				return m[1], alt, nil
+				return name, alt, nil
 			}
 		}
 		s, ae := evaluated()
@@ -229,156 +249,4 @@ func plainValue(v any) any {
 		}
 	}
 	return v
-}
-
-func findParam(op *connector.Operation, in connector.Location, name string) (*connector.Param, bool) {
-	for i := range op.Parameters {
-		p := &op.Parameters[i]
-		if p.In == in && strings.EqualFold(p.Name, name) {
-			return p, true
-		}
-	}
-	return nil, false
-}
-
-// paramName returns the declared name of a parameter matched ignoring case,
-// or name itself.
-func paramName(op *connector.Operation, in connector.Location, name string) string {
-	if p, ok := findParam(op, in, name); ok {
-		return p.Name
-	}
-	return name
-}
-
-// matchOperation finds the operation of spec with the method whose path
-// template matches path, and returns the path parameters. When several
-// match, the one with the most literal text wins (/pets/mine before
-// /pets/{id}). Paths are tried as given and, failing that, without the
-// base path of the connector's base URL.
-func matchOperation(spec *connector.Spec, method, path string) (*connector.Operation, map[string]any, *ActionError) {
-	if i := strings.IndexAny(path, "?#"); i >= 0 {
-		path = path[:i]
-	}
-	if path == "" {
-		return nil, nil, &ActionError{Code: "InvalidActionInputs", Message: "'path' is required"}
-	}
-	if !strings.HasPrefix(path, "/") {
-		path = "/" + path
-	}
-	candidates := []string{path}
-	if u, err := url.Parse(spec.BaseURL); err == nil {
-		if bp := strings.TrimRight(u.Path, "/"); bp != "" && strings.HasPrefix(path, bp+"/") {
-			candidates = append(candidates, strings.TrimPrefix(path, bp))
-		}
-	}
-	for _, p := range candidates {
-		var best *connector.Operation
-		var bestParams map[string]string
-		bestScore := -1
-		for i := range spec.Operations {
-			op := &spec.Operations[i]
-			if op.Kind == connector.KindTrigger || !strings.EqualFold(op.Method, method) {
-				continue
-			}
-			params, score, ok := matchTemplate(op.Path, p)
-			if ok && score > bestScore {
-				best, bestParams, bestScore = op, params, score
-			}
-		}
-		if best != nil {
-			out := make(map[string]any, len(bestParams))
-			for k, v := range bestParams {
-				s, err := url.PathUnescape(v)
-				if err != nil {
-					s = v
-				}
-				if prm, ok := best.Param(k); ok && strings.EqualFold(prm.URLEncoding, "double") {
-					if s2, err := url.PathUnescape(s); err == nil {
-						s = s2
-					}
-				}
-				out[k] = s
-			}
-			return best, out, nil
-		}
-	}
-	return nil, nil, &ActionError{Code: "OperationNotFound", Message: fmt.Sprintf("the connector '%s' has no operation for %s %s", spec.ID, method, path)}
-}
-
-// matchTemplate matches a concrete path against a template such as
-// /v1/pets/{petId} or /files/{name}.json, segment by segment. score is the
-// number of literal characters matched.
-func matchTemplate(tmpl, path string) (map[string]string, int, bool) {
-	ts := strings.Split(strings.Trim(tmpl, "/"), "/")
-	ps := strings.Split(strings.Trim(path, "/"), "/")
-	if len(ts) != len(ps) {
-		return nil, 0, false
-	}
-	params := map[string]string{}
-	score := 0
-	for i, t := range ts {
-		n, ok := matchSegment(t, ps[i], params)
-		if !ok {
-			return nil, 0, false
-		}
-		score += n
-	}
-	return params, score, true
-}
-
-// matchSegment matches one path segment against a template segment made of
-// literal text and {name} placeholders; a placeholder takes the shortest
-// text up to the next literal (all the rest when it is last).
-func matchSegment(t, s string, params map[string]string) (int, bool) {
-	lit := 0
-	for t != "" {
-		i := strings.IndexByte(t, '{')
-		if i != 0 {
-			prefix := t
-			if i > 0 {
-				prefix = t[:i]
-			}
-			if len(s) < len(prefix) || !strings.EqualFold(s[:len(prefix)], prefix) {
-				return 0, false
-			}
-			lit += len(prefix)
-			s, t = s[len(prefix):], t[len(prefix):]
-			continue
-		}
-		j := strings.IndexByte(t, '}')
-		if j < 0 {
-			return 0, false
-		}
-		name := t[1:j]
-		t = t[j+1:]
-		next := t
-		if k := strings.IndexByte(t, '{'); k >= 0 {
-			next = t[:k]
-		}
-		var val string
-		if next == "" {
-			val, s = s, ""
-		} else {
-			k := indexFold(s, next)
-			if k < 0 {
-				return 0, false
-			}
-			val, s = s[:k], s[k:]
-		}
-		if val == "" {
-			return 0, false
-		}
-		params[name] = val
-	}
-	return lit, s == ""
-}
-
-// indexFold is strings.Index ignoring case (byte positions of s).
-func indexFold(s, sub string) int {
-	for i := 0; i+len(sub) <= len(s); i++ {
-		if strings.EqualFold(s[i:i+len(sub)], sub) {
-			return i
-		}
-	}
-	return -1
 }

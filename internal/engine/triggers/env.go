@@ -4,16 +4,14 @@ package triggers
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
-	"regexp"
 	"strings"
 	"time"
 
 	"github.com/junction-run/junction/connector"
 	"github.com/junction-run/junction/expr"
+	"github.com/junction-run/junction/internal/engine/actions"
 )
 
 // env evaluates trigger inputs and conditions: workflow parameters,
@@ -130,9 +128,6 @@ type opCall struct {
 	input connector.Input
 }
 
-// connRef matches @parameters('$connections')['name']['connectionId'].
-var connRef = regexp.MustCompile(`^@\s*parameters\(\s*'\$connections'\s*\)\s*\[\s*'([^']+)'\s*\]\s*\[\s*'connectionId'\s*\]\s*$`)
-
 // operation resolves the connection and operation of an ApiConnection or
 // ApiConnectionWebhook trigger and evaluates its inputs (method, path,
 // queries, headers, body) into a connector.Input.
@@ -147,8 +142,8 @@ func (d *Dispatcher) operation(ctx context.Context, e *entry, ev *env) (*opCall,
 	if s, ok := getCI(cn, "referenceName").(string); ok {
 		ref = s
 	} else if s, ok := getCI(cn, "name").(string); ok {
-		if m := connRef.FindStringSubmatch(s); m != nil {
-			ref = m[1]
+		if name, ok := actions.ConnectionReference(s); ok {
+			ref = name
 		} else if v, err := expr.EvalValue(s, ev); err == nil {
 			ref = expr.Stringify(v)
 			if i := strings.LastIndexByte(ref, '/'); i >= 0 {
@@ -188,92 +183,12 @@ func (d *Dispatcher) operation(ctx context.Context, e *entry, ev *env) (*opCall,
 	}
 	path := expr.Stringify(getCI(in, "path"))
 	spec := prov.Spec()
-	op, params := matchOperation(&spec, method, path)
-	if op == nil {
+	// Trigger operations first; a webhook or polling trigger may also use
+	// a plain operation.
+	op, params, ae := actions.MatchOperation(&spec, method, path, connector.KindTrigger, connector.KindAction)
+	if ae != nil {
 		return nil, connector.Errorf(connector.KindBadRequest, "connection '%s' has no operation %s %s", ref, method, path)
 	}
-	if q, ok := getCI(in, "queries").(*expr.Object); ok {
-		for _, k := range q.Keys() {
-			x, _ := q.Get(k)
-			params[paramName(op, connector.InQuery, k)] = x
-		}
-	}
-	if h, ok := getCI(in, "headers").(*expr.Object); ok {
-		for _, k := range h.Keys() {
-			if p := findParam(op, connector.InHeader, k); p != nil {
-				x, _ := h.Get(k)
-				params[p.Name] = expr.Stringify(x)
-			}
-		}
-	}
-	input := connector.Input{Parameters: params}
-	if b := getCI(in, "body"); b != nil {
-		input.Body = b
-	}
+	input := actions.OperationInput(op, params, in)
 	return &opCall{prov: prov, conn: conn, ref: ref, op: op, input: input}, nil
 }
-
-func findParam(op *connector.Operation, loc connector.Location, name string) *connector.Param {
-	for i := range op.Parameters {
-		p := &op.Parameters[i]
-		if p.In == loc && strings.EqualFold(p.Name, name) {
-			return p
-		}
-	}
-	return nil
-}
-
-func paramName(op *connector.Operation, loc connector.Location, name string) string {
-	if p := findParam(op, loc, name); p != nil {
-		return p.Name
-	}
-	return name
-}
-
-// matchOperation finds the operation whose method and path template match
-// method and path, preferring the template with the most literal segments,
-// and returns the path parameters it captures.
-func matchOperation(spec *connector.Spec, method, path string) (*connector.Operation, map[string]any) {
-	if i := strings.IndexByte(path, '?'); i >= 0 {
-		path = path[:i]
-	}
-	segs := strings.Split(strings.Trim(path, "/"), "/")
-	var best *connector.Operation
-	var bestParams map[string]any
-	bestScore := -1
-	for i := range spec.Operations {
-		op := &spec.Operations[i]
-		if !strings.EqualFold(op.Method, method) {
-			continue
-		}
-		tsegs := strings.Split(strings.Trim(op.Path, "/"), "/")
-		if len(tsegs) != len(segs) {
-			continue
-		}
-		params := map[string]any{}
-		score := 0
-		ok := true
-		for j, t := range tsegs {
-			s := segs[j]
-			if strings.HasPrefix(t, "{") && strings.HasSuffix(t, "}") {
-				v, err := url.PathUnescape(s)
-				if err != nil {
-					v = s
-				}
-				params[t[1:len(t)-1]] = v
-				continue
-			}
-			if !strings.EqualFold(t, s) {
-				ok = false
-				break
-			}
-			score++
-		}
-		if ok && score > bestScore {
-			best, bestParams, bestScore = op, params, score
-		}
-	}
-	return best, bestParams
-}
-
-var errNoLocation = errors.New("the service answered without a Location header")

@@ -6,8 +6,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
 	"time"
 
 	"github.com/junction-run/junction/connector"
@@ -47,39 +45,12 @@ func (d *Dispatcher) subscribe(ctx context.Context, e *entry) (*subscription, er
 		if err != nil {
 			return nil, err
 		}
-		s := &subscription{CallbackURL: cb, Subscribed: now, Connection: oc.ref, Operation: oc.op.ID}
-		if sb, ok := oc.prov.(connector.Subscriber); ok {
-			cs, err := sb.Subscribe(ctx, oc.conn, oc.op.ID, oc.input, cb)
-			if err != nil {
-				return nil, err
-			}
-			s.Location, s.ExpiresAt, s.Data = cs.Location, cs.ExpiresAt, cs.Data
-			return s, nil
-		}
-		// The x-ms-notification-url contract of imported connectors: the
-		// trigger operation is called with the callback URL in the
-		// parameter marked for it (or in the body the inputs give) and
-		// answers 201 with the subscription's Location.
-		for i := range oc.op.Parameters {
-			p := &oc.op.Parameters[i]
-			if p.CallbackURL && p.In != connector.InBody {
-				if _, set := oc.input.Parameters[p.Name]; !set {
-					oc.input.Parameters[p.Name] = cb
-				}
-			}
-		}
-		out, err := oc.prov.Invoke(ctx, oc.conn, oc.op.ID, oc.input)
+		cs, _, err := actions.SubscribeOperation(ctx, oc.prov, oc.conn, oc.op, oc.input, cb)
 		if err != nil {
 			return nil, err
 		}
-		if out.StatusCode < 200 || out.StatusCode > 299 {
-			return nil, &connector.Error{Kind: connector.KindForStatus(out.StatusCode), StatusCode: out.StatusCode, Message: "subscribing"}
-		}
-		s.Location = out.Headers.Get("Location")
-		if s.Location == "" {
-			return nil, errNoLocation
-		}
-		return s, nil
+		return &subscription{CallbackURL: cb, Subscribed: now, Connection: oc.ref, Operation: oc.op.ID,
+			Location: cs.Location, ExpiresAt: cs.ExpiresAt, Data: cs.Data}, nil
 	}
 	return nil, nil
 }
@@ -110,35 +81,17 @@ func (d *Dispatcher) unsubscribe(ctx context.Context, e *entry, s *subscription)
 		_, err := actions.Unsubscribe(ctx, call, un)
 		return err
 	case kindAPIConnectionWebhook:
+		sub := connector.Subscription{Location: s.Location, ExpiresAt: s.ExpiresAt, Data: s.Data}
 		oc, err := d.operation(ctx, e, d.env(e, d.now(), s.CallbackURL))
-		if err == nil {
-			if sb, ok := oc.prov.(connector.Subscriber); ok {
-				return sb.Unsubscribe(ctx, oc.conn, connector.Subscription{Location: s.Location, ExpiresAt: s.ExpiresAt, Data: s.Data})
+		if err != nil {
+			if s.Location == "" {
+				return err
 			}
+			// The definition or connection changed: the Location still
+			// removes the subscription.
+			return actions.UnsubscribeOperation(ctx, nil, connector.Connection{}, sub, d.o.HTTPClient)
 		}
-		if s.Location == "" {
-			return err
-		}
-		return d.deleteLocation(ctx, s.Location)
-	}
-	return nil
-}
-
-// deleteLocation sends DELETE to a subscription's Location; 404 and 410
-// mean it is gone already.
-func (d *Dispatcher) deleteLocation(ctx context.Context, loc string) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodDelete, loc, nil)
-	if err != nil {
-		return fmt.Errorf("unsubscribe: %w", err)
-	}
-	resp, err := d.o.HTTPClient.Do(req)
-	if err != nil {
-		return &connector.Error{Kind: connector.KindRetryable, Message: "unsubscribe", Err: err}
-	}
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))
-	resp.Body.Close()
-	if resp.StatusCode >= 300 && resp.StatusCode != http.StatusNotFound && resp.StatusCode != http.StatusGone {
-		return &connector.Error{Kind: connector.KindForStatus(resp.StatusCode), StatusCode: resp.StatusCode, Message: "unsubscribe"}
+		return actions.UnsubscribeOperation(ctx, oc.prov, oc.conn, sub, d.o.HTTPClient)
 	}
 	return nil
 }

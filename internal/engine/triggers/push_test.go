@@ -135,36 +135,41 @@ func TestWebhookSubscribeFailureFailsEnable(t *testing.T) {
 
 func TestAPIConnectionWebhook(t *testing.T) {
 	t.Parallel()
-	t.Run("imported connector", func(t *testing.T) {
-		t.Parallel()
-		ctx := context.Background()
-		hs := newHookServer(t)
-		h := newHarness(t, triggers.Options{CallbackURL: callbackURL, Connections: connections(t, nil, hs.srv)}, nil)
-		h.mustEnable("pushy", `{"triggers":{"onevent":{"type":"ApiConnectionWebhook","inputs":{
-		  "host":{"connection":{"referenceName":"feed"}},"method":"post","path":"/hooks",
-		  "body":{"NotificationUrl":"@{listCallbackUrl()}","topic":"orders"}}}},"actions":{}}`)
-		got := hs.requests()
-		if len(got) != 1 {
-			t.Fatalf("requests %q", got)
-		}
-		var sub map[string]string
-		if err := json.Unmarshal([]byte(got[0][len("POST /v1/hooks "):]), &sub); err != nil {
-			t.Fatalf("subscribe request %q: %v", got[0], err)
-		}
-		if sub["NotificationUrl"] != callbackURL("pushy", "onevent") || sub["topic"] != "orders" {
-			t.Fatalf("subscribe body %v", sub)
-		}
-		ids, err := h.d.HandleCallback(ctx, "pushy", "onevent", event(map[string]any{"id": 7}))
-		if err != nil || len(ids) != 1 {
-			t.Fatalf("HandleCallback = %v, %v", ids, err)
-		}
-		if err := h.d.Disable(ctx, "pushy"); err != nil {
-			t.Fatal(err)
-		}
-		if got := hs.requests(); len(got) != 2 || got[1] != "DELETE /v1/hooks/h1 " {
-			t.Fatalf("requests %q, want a DELETE of the Location", got)
-		}
-	})
+	for _, tc := range []struct{ name, path string }{
+		{"imported connector", "/hooks"},
+		{"imported connector, path with the base path", "/v1/hooks"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			hs := newHookServer(t)
+			h := newHarness(t, triggers.Options{CallbackURL: callbackURL, Connections: connections(t, nil, hs.srv)}, nil)
+			h.mustEnable("pushy", `{"triggers":{"onevent":{"type":"ApiConnectionWebhook","inputs":{
+			  "host":{"connection":{"referenceName":"feed"}},"method":"post","path":"`+tc.path+`",
+			  "body":{"NotificationUrl":"@{listCallbackUrl()}","topic":"orders"}}}},"actions":{}}`)
+			got := hs.requests()
+			if len(got) != 1 {
+				t.Fatalf("requests %q", got)
+			}
+			var sub map[string]string
+			if err := json.Unmarshal([]byte(got[0][len("POST /v1/hooks "):]), &sub); err != nil {
+				t.Fatalf("subscribe request %q: %v", got[0], err)
+			}
+			if sub["NotificationUrl"] != callbackURL("pushy", "onevent") || sub["topic"] != "orders" {
+				t.Fatalf("subscribe body %v", sub)
+			}
+			ids, err := h.d.HandleCallback(ctx, "pushy", "onevent", event(map[string]any{"id": 7}))
+			if err != nil || len(ids) != 1 {
+				t.Fatalf("HandleCallback = %v, %v", ids, err)
+			}
+			if err := h.d.Disable(ctx, "pushy"); err != nil {
+				t.Fatal(err)
+			}
+			if got := hs.requests(); len(got) != 2 || got[1] != "DELETE /v1/hooks/h1 " {
+				t.Fatalf("requests %q, want a DELETE of the Location", got)
+			}
+		})
+	}
 	t.Run("subscriber renewal", func(t *testing.T) {
 		t.Parallel()
 		ctx := context.Background()
