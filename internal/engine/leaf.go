@@ -385,7 +385,25 @@ func (e *Engine) httpSubscribe(ctx context.Context, c *actions.Call) (actions.Re
 	return actions.Result{Inputs: in, Outputs: out}, err
 }
 
+// unsubscribe removes the subscription of a webhook action in the
+// background: HttpWebhook sends inputs.unsubscribe; ApiConnectionWebhook
+// removes the subscription its subscribe outputs (rc.Sub) describe.
 func (r *run) unsubscribe(rc *rec) {
+	if rc.a.Canonical == workflow.ActionAPIConnectionWebhook {
+		call := &actions.Call{
+			Name: rc.a.Name, Type: string(rc.a.Canonical), Raw: rc.a.Inputs, Env: r.env(rc.a, rc.idx, rc), HTTPClient: r.e.opts.HTTPClient,
+			Logger: r.e.log.With("run_id", r.id, "action", rc.a.Name), Connections: r.e.opts.Connections, RunID: r.id, WorkflowName: r.row.Workflow, Action: rc.a.Raw,
+		}
+		sub := rc.Sub
+		go func() {
+			ctx, cancel := context.WithTimeout(r.e.ctx, time.Minute)
+			defer cancel()
+			if err := actions.UnsubscribeAPIConnectionWebhook(ctx, call, sub); err != nil {
+				r.e.log.Warn("unsubscribe failed", "run_id", r.id, "action", rc.a.Name, "error", err)
+			}
+		}()
+		return
+	}
 	if rc.a.Canonical != workflow.ActionHTTPWebhook {
 		return
 	}
