@@ -13,8 +13,10 @@ import (
 	_ "github.com/junction-run/junction/connectors/amqp"
 	_ "github.com/junction-run/junction/connectors/blob"
 	_ "github.com/junction-run/junction/connectors/file"
+	_ "github.com/junction-run/junction/connectors/ftp"
 	_ "github.com/junction-run/junction/connectors/imap"
 	_ "github.com/junction-run/junction/connectors/pop3"
+	_ "github.com/junction-run/junction/connectors/sftp"
 	_ "github.com/junction-run/junction/connectors/smtp"
 	_ "github.com/junction-run/junction/connectors/sql"
 )
