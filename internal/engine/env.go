@@ -5,7 +5,6 @@ package engine
 import (
 	"fmt"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/junction-run/junction/expr"
@@ -25,8 +24,6 @@ type actEnv struct {
 	selfLoop *workflow.Action
 	selfIdx  int
 }
-
-var impMu sync.Mutex // guards impure records (leaf goroutines may evaluate)
 
 func (r *run) env(a *workflow.Action, idx []int, rc *rec) *actEnv {
 	return &actEnv{r: r, a: a, idx: idx, rc: rc}
@@ -273,8 +270,8 @@ func (x *actEnv) Now() time.Time {
 	if x.rc == nil || x.rc.Imp == nil {
 		return x.r.e.now()
 	}
-	impMu.Lock()
-	defer impMu.Unlock()
+	x.rc.impMu.Lock()
+	defer x.rc.impMu.Unlock()
 	if x.rc.Imp.Now.IsZero() {
 		x.rc.Imp.Now = x.r.e.now()
 	}
@@ -286,8 +283,8 @@ func (x *actEnv) NewGUID() string {
 	if x.rc == nil || x.rc.Imp == nil {
 		return x.BaseEnv.NewGUID()
 	}
-	impMu.Lock()
-	defer impMu.Unlock()
+	x.rc.impMu.Lock()
+	defer x.rc.impMu.Unlock()
 	if x.gi < len(x.rc.Imp.GUIDs) {
 		x.gi++
 		return x.rc.Imp.GUIDs[x.gi-1]
@@ -303,8 +300,8 @@ func (x *actEnv) Rand(lo, hi int64) (int64, error) {
 	if x.rc == nil || x.rc.Imp == nil {
 		return x.BaseEnv.Rand(lo, hi)
 	}
-	impMu.Lock()
-	defer impMu.Unlock()
+	x.rc.impMu.Lock()
+	defer x.rc.impMu.Unlock()
 	if x.ri < len(x.rc.Imp.Rands) {
 		x.ri++
 		return x.rc.Imp.Rands[x.ri-1], nil

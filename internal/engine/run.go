@@ -97,6 +97,10 @@ type rec struct {
 	// in memory only
 	done      int
 	anyFailed bool
+	// impMu guards Imp: a leaf goroutine may evaluate expressions while
+	// the driver marshals the record. One lock per record, so runs do not
+	// serialise on each other's marshalling.
+	impMu sync.Mutex
 }
 
 type recJSON struct {
@@ -135,9 +139,15 @@ func decodeRaw(b json.RawMessage) any {
 }
 
 func (rc *rec) marshal() []byte {
-	impMu.Lock()
-	defer impMu.Unlock()
-	j := recJSON{rec: rc, Inputs: rawOf(rc.Inputs), Outputs: rawOf(rc.Outputs), Tracked: rawOf(rc.Tracked), Sub: rawOf(rc.Sub)}
+	rc.impMu.Lock()
+	defer rc.impMu.Unlock()
+	j := recJSON{rec: rc, Inputs: rawOf(rc.Inputs), Tracked: rawOf(rc.Tracked), Sub: rawOf(rc.Sub)}
+	// Compose's outputs are its inputs: encode the object once.
+	if in, ok := rc.Inputs.(*expr.Object); ok && in != nil && in == rc.Outputs {
+		j.Outputs = j.Inputs
+	} else {
+		j.Outputs = rawOf(rc.Outputs)
+	}
 	if rc.secured("inputs") && rc.Inputs != nil {
 		j.Inputs = rawOf(secureMarker)
 	}
@@ -266,6 +276,7 @@ type run struct {
 	lcancel    context.CancelFunc
 	finished   bool
 	kickPoll   bool
+	saveData   bool // r.data changed: write it at the next flush
 	// created, while the run's row is still in batch.NewRuns (a new run
 	// handed over by startRun), receives the outcome of the commit that
 	// makes the run durable.
@@ -719,11 +730,19 @@ func (r *run) flush(ctx context.Context) error {
 			b.Actions[i].Data = r.recs[b.Actions[i].Key].marshal()
 		}
 	}
+	if r.saveData {
+		r.saveData = false
+		if !r.finished {
+			data, _ := json.Marshal(r.data)
+			b.RunUpdates = append(b.RunUpdates, runDataUpdate(r.id, data))
+		}
+	}
 	if r.parked && !b.Empty() && !r.finished {
 		b.RunUpdates = append(b.RunUpdates, store.RunUpdate{ID: r.id, Status: store.StatusRunning, Parked: false})
 		r.parked = false
 	}
 	if !b.Empty() {
+		r.foldRunUpdates(b)
 		err := r.e.st.Commit(ctx, b)
 		if r.created != nil {
 			r.created <- err
@@ -749,6 +768,51 @@ func (r *run) flush(ctx context.Context) error {
 		f()
 	}
 	return nil
+}
+
+// foldRunUpdates merges this run's updates in b into one (applied in
+// order; a nil Data keeps the previous one) and, when b also creates the
+// run, into the new row itself: a Request → Compose → Response run then
+// writes its row once instead of three times (insert, Response data,
+// final status).
+func (r *run) foldRunUpdates(b *store.Batch) {
+	n := 0
+	for _, u := range b.RunUpdates {
+		if u.ID == r.id {
+			n++
+		}
+	}
+	newRow := -1
+	for i := range b.NewRuns {
+		if b.NewRuns[i].ID == r.id {
+			newRow = i
+		}
+	}
+	if n == 0 || n == 1 && newRow < 0 {
+		return
+	}
+	var merged store.RunUpdate
+	out := b.RunUpdates[:0]
+	for _, u := range b.RunUpdates {
+		if u.ID != r.id {
+			out = append(out, u)
+			continue
+		}
+		if u.Data == nil {
+			u.Data = merged.Data
+		}
+		merged = u
+	}
+	if newRow < 0 {
+		b.RunUpdates = append(out, merged)
+		return
+	}
+	nr := &b.NewRuns[newRow]
+	nr.Status, nr.Parked, nr.Ended = merged.Status, merged.Parked, merged.Ended
+	if merged.Data != nil {
+		nr.Data = merged.Data
+	}
+	b.RunUpdates = out
 }
 
 func (r *run) start(lc *leafCall) {

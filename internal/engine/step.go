@@ -496,9 +496,10 @@ func (r *run) startResponse(rc *rec) {
 		out.Set("headers", resp.Headers)
 	}
 	out.Set("body", resp.Body)
-	// The run data (with the response) is saved with this step.
-	data, _ := json.Marshal(r.data)
-	r.batch.RunUpdates = append(r.batch.RunUpdates, runDataUpdate(r.id, data))
+	// The run data (with the response) is saved with this step: marshalled
+	// once at flush, where the run's final update, when the run also ends
+	// in this commit, already carries it.
+	r.saveData = true
 	r.parked = false
 	if r.data.ParentRun != "" {
 		r.batch.Work = append(r.batch.Work, childWork(r.data.ParentRun, r.data.ParentRef, r.e.now(), childPayload{Status: stSucceeded, Response: resp}))
