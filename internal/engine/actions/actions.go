@@ -6,9 +6,10 @@
 // other actions, does not suspend the run and keeps no state between calls.
 // The engine (package engine) owns every structural or stateful action type
 // (Compose, variables, If, Switch, Foreach, Until, Scope, Terminate,
-// Response, Wait, Workflow, HttpWebhook, ApiConnectionWebhook) and calls
-// the functions registered here for the others (Http, ParseJson, Query,
-// Select, Join, Table, JavaScriptCode, ApiConnection ...).
+// Response, Wait, Workflow, and the wait of HttpWebhook and
+// ApiConnectionWebhook) and calls the functions registered here for the
+// others (Http, ParseJson, Query, Select, Join, Table, JavaScriptCode,
+// ApiConnection, the subscribe step of ApiConnectionWebhook ...).
 //
 // A [Func] may be called more than once for the same action of the same
 // run: on retries, and after a crash when the step was in flight
@@ -16,9 +17,9 @@
 //
 // # Implemented types
 //
-// Http, ParseJson, Query, Select, Join, Table, JavaScriptCode and
-// ApiConnection register themselves from init (one file per type,
-// action_<type>.go). Their inputs, outputs and error codes are described in
+// Http, ParseJson, Query, Select, Join, Table, JavaScriptCode,
+// ApiConnection and ApiConnectionWebhook register themselves from init (one
+// file per type, action_<type>.go). Their inputs, outputs and error codes are described in
 // docs/actions.md. Outputs are the whole outputs object: {statusCode,
 // headers, body} for Http and ApiConnection, {body} for the others.
 //
@@ -35,6 +36,15 @@
 // listCallbackUrl() to the callback URL); [SendHTTP] sends already
 // evaluated inputs. They build requests as Http does and report failures as
 // errors carrying an *ActionError and, when retryable, a *connector.Error.
+//
+// # Connector operations
+//
+// [ConnectionReference], [MatchOperation], [OperationInput],
+// [SubscribeOperation] and [UnsubscribeOperation] map ApiConnection inputs
+// onto connector operations and implement the x-ms-notification-url
+// subscription contract; the trigger dispatcher uses them too.
+// [UnsubscribeAPIConnectionWebhook] removes an ApiConnectionWebhook
+// action's subscription once the engine has its callback.
 //
 // # Connections
 //
