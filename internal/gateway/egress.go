@@ -179,7 +179,11 @@ func (r *EgressRules) NewClient(timeout time.Duration) *http.Client {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.Proxy = nil
 	t.DialContext = r.DialContext(nil)
-	t.MaxIdleConnsPerHost = 32
+	// Keep enough idle connections per service for a busy gateway: with
+	// fewer than the concurrent calls, connections are closed and dialled
+	// again all the time.
+	t.MaxIdleConns = 1024
+	t.MaxIdleConnsPerHost = 256
 	if timeout <= 0 {
 		timeout = 100 * time.Second
 	}
