@@ -78,6 +78,26 @@ func (c deadlineConn) Write(p []byte) (int, error) {
 	return c.Conn.Write(p)
 }
 
+// tlsDataConn closes an upload's TLS data connection cleanly. Under TLS
+// 1.3 the server sends session tickets after the handshake; a client that
+// only writes never reads them, and closing a socket with unread data
+// makes the kernel send a reset, which the server (vsftpd) reports as a
+// failed upload (426). So Close sends close_notify and reads until the
+// server's close_notify before closing the socket.
+//
+// A download closed early is drained for at most 1 MiB or 2 seconds.
+type tlsDataConn struct {
+	*tls.Conn
+}
+
+func (c *tlsDataConn) Close() error {
+	if err := c.Conn.CloseWrite(); err == nil {
+		_ = c.Conn.SetReadDeadline(time.Now().Add(2 * time.Second))
+		_, _ = io.Copy(io.Discard, io.LimitReader(c.Conn, 1<<20))
+	}
+	return c.Conn.Close()
+}
+
 func (c *Connector) open(ctx context.Context, conn connector.Connection) (fsconn.FS, error) {
 	host, user := conn.String("host"), conn.String("username")
 	if host == "" || user == "" {
@@ -138,8 +158,11 @@ func (c *Connector) open(ctx context.Context, conn connector.Connection) (fsconn
 		// The library upgrades the control connection itself after AUTH
 		// TLS (explicit); the data connections and an implicit control
 		// connection are TLS from the start.
-		if tlsCfg != nil && (mode == "implicit" || !first) {
+		switch {
+		case tlsCfg != nil && first && mode == "implicit":
 			out = tls.Client(out, tlsCfg)
+		case tlsCfg != nil && !first:
+			out = &tlsDataConn{Conn: tls.Client(out, tlsCfg)}
 		}
 		first = false
 		return out, nil
@@ -183,6 +206,10 @@ func (c *Connector) open(ctx context.Context, conn connector.Connection) (fsconn
 			return fail(connector.Errorf(connector.KindUnauthenticated, "ftp: %s refused the credentials of user %q", addr, user))
 		case errors.As(err, &te) && te.Code >= 500:
 			return fail(connector.Errorf(connector.KindBadRequest, "ftp: logging in to %s: %d %s", addr, te.Code, te.Msg))
+		case te == nil && !isNetErr(err):
+			// The library reports a refused USER (530 "must use
+			// encryption", "no such user"...) as the server's bare text.
+			return fail(connector.Errorf(connector.KindUnauthenticated, "ftp: %s refused user %q: %s", addr, user, err.Error()))
 		}
 		return fail(&connector.Error{Kind: connector.KindRetryable, Message: "ftp: logging in to " + addr, Err: err})
 	}
@@ -200,6 +227,11 @@ func (c *Connector) open(ctx context.Context, conn connector.Connection) (fsconn
 		}
 	}
 	return &ftpFS{c: sc, base: base, conns: set, stop: stop, reopen: func(ctx context.Context) (fsconn.FS, error) { return c.open(ctx, conn) }}, nil
+}
+
+func isNetErr(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, net.ErrClosed)
 }
 
 func (f *ftpFS) full(name string) string { return path.Join(f.base, name) }
