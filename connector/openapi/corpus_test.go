@@ -149,4 +149,3 @@ func BenchmarkImportCorpus(b *testing.B) {
 		}
 	}
 }
-
