@@ -303,27 +303,32 @@ func writeResponse(w http.ResponseWriter, resp *engine.Response) {
 		h.Set(k, v)
 	}
 	var payload []byte
-	switch b := normalize(resp.Body).(type) {
+	// The body is usually the value model already (*expr.Object): look for
+	// the binary form on it directly instead of a JSON round trip, and
+	// encode it once.
+	body := resp.Body
+	switch body.(type) {
+	case nil, string, *expr.Object, []any, bool, int64, float64:
+	default:
+		body = normalize(body)
+	}
+	switch b := body.(type) {
 	case nil:
 	case string:
 		payload = []byte(b)
 		if h.Get("Content-Type") == "" {
 			h.Set("Content-Type", "text/plain; charset=utf-8")
 		}
-	case map[string]any:
-		if ct, ok := b["$content-type"].(string); ok {
-			if c, ok := b["$content"].(string); ok {
-				if raw, err := base64.StdEncoding.DecodeString(c); err == nil {
-					payload = raw
-					if h.Get("Content-Type") == "" {
-						h.Set("Content-Type", ct)
-					}
-					break
+	default:
+		if ct, c, ok := binaryBody(b); ok {
+			if raw, err := base64.StdEncoding.DecodeString(c); err == nil {
+				payload = raw
+				if h.Get("Content-Type") == "" {
+					h.Set("Content-Type", ct)
 				}
+				break
 			}
 		}
-		payload = mustJSON(resp.Body)
-	default:
 		payload = mustJSON(resp.Body)
 	}
 	if payload != nil && h.Get("Content-Type") == "" {
@@ -335,6 +340,24 @@ func writeResponse(w http.ResponseWriter, resp *engine.Response) {
 	}
 	w.WriteHeader(status)
 	_, _ = w.Write(payload)
+}
+
+// binaryBody returns the parts of the Logic Apps binary form
+// {$content-type, $content}.
+func binaryBody(v any) (ctype, content string, ok bool) {
+	var ct, c any
+	switch o := v.(type) {
+	case *expr.Object:
+		ct, _ = o.Get("$content-type")
+		c, _ = o.Get("$content")
+	case map[string]any:
+		ct, c = o["$content-type"], o["$content"]
+	default:
+		return "", "", false
+	}
+	ctype, ok1 := ct.(string)
+	content, ok2 := c.(string)
+	return ctype, content, ok1 && ok2
 }
 
 func mustJSON(v any) []byte {
