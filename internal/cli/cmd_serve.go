@@ -20,6 +20,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/junction-run/junction/internal/engine"
+	"github.com/junction-run/junction/internal/engine/triggers"
 	"github.com/junction-run/junction/internal/gateway"
 	"github.com/junction-run/junction/internal/server"
 	"github.com/junction-run/junction/internal/store/sqlite"
@@ -139,6 +140,7 @@ func serve(cmd *cobra.Command, f serveFlags) error {
 	defer gw.close()
 
 	var srv *server.Server
+	var trig *triggers.Dispatcher
 	conns := &server.Connections{HTTPClient: gw.client}
 	conns.UseGateway(server.NewGatewayConnections(gw.gw, gw.svc, gw.cat.Lookup))
 	eng := engine.New(st, engine.Options{
@@ -152,14 +154,23 @@ func serve(cmd *cobra.Command, f serveFlags) error {
 			return srv.ResolveWorkflow(ctx, id)
 		},
 	})
+	trig = triggers.New(eng, st, triggers.Options{
+		Logger: log.With("component", "triggers"), HTTPClient: gw.client, Connections: conns,
+		CallbackURL: func(wf, trigger string) string { return srv.TriggerCallbackURL(base, wf, trigger) },
+	})
 	srv, err = server.New(ctx, server.Options{
 		Store: st, Workflows: st, Engine: eng, Keys: keys, Logger: log.With("component", "server"),
 		ResponseTimeout: f.responseTimeout, BaseURL: f.baseURL,
-		Connectors: gw.cat, Gateway: gw.gw.Handler(), GatewayPrefixes: gateway.Prefixes,
+		Connectors: gw.cat, Gateway: gw.gw.Handler(), GatewayPrefixes: gateway.Prefixes, Triggers: trig,
 	})
 	if err != nil {
 		return &ExitError{Code: 1, Err: err}
 	}
+	if err := trig.Start(ctx); err != nil {
+		return &ExitError{Code: 1, Err: err}
+	}
+	defer trig.Close()
+	srv.StartTriggers(ctx)
 	var dirSync *server.DirSync
 	if f.workflows != "" {
 		dirSync = server.NewDirSync(srv, f.workflows, conns)
@@ -202,6 +213,9 @@ func serve(cmd *cobra.Command, f serveFlags) error {
 	if err := hs.Shutdown(sctx); err != nil {
 		log.Warn("open requests cut at shutdown", "error", err)
 		_ = hs.Close()
+	}
+	if err := trig.Close(); err != nil {
+		log.Warn("stopping triggers", "error", err)
 	}
 	if err := eng.Close(); err != nil {
 		log.Warn("stopping engine", "error", err)

@@ -205,10 +205,17 @@ func (s *Server) Deploy(ctx context.Context, name string, body []byte, source st
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return store.Workflow{}, false, nil, err
 	}
+	ent, sw := newEntry(wf, def)
+	// Triggers first: a refused subscription refuses the deployment, and
+	// the previous version (and its triggers) stays current.
+	if wf.Enabled {
+		if err := s.enableTriggers(ctx, ent); err != nil {
+			return store.Workflow{}, false, nil, triggerError(name, err)
+		}
+	}
 	if err := s.wfs.PutWorkflow(ctx, wf); err != nil {
 		return store.Workflow{}, false, nil, err
 	}
-	ent, sw := newEntry(wf, def)
 	warnings = append(warnings, sw...)
 	s.mu.Lock()
 	s.catalog[name] = ent
@@ -219,6 +226,11 @@ func (s *Server) Deploy(ctx context.Context, name string, body []byte, source st
 
 // Remove deletes workflow name from the catalogue (runs stay as history).
 func (s *Server) Remove(ctx context.Context, name string) error {
+	if s.trig != nil {
+		if err := s.trig.Remove(ctx, name); err != nil {
+			s.log.Warn("removing triggers", "workflow", name, "error", err)
+		}
+	}
 	if err := s.wfs.DeleteWorkflow(ctx, name); err != nil {
 		if errors.Is(err, store.ErrNotFound) {
 			s.mu.Lock()
@@ -243,6 +255,17 @@ func (s *Server) setEnabled(ctx context.Context, name string, on bool) (*entry, 
 	}
 	wf := ent.wf
 	wf.Enabled, wf.Changed = on, time.Now().UTC()
+	if on {
+		if err := s.enableTriggers(ctx, ent); err != nil {
+			return nil, triggerError(name, err)
+		}
+	} else if s.trig != nil {
+		// The triggers are stopped even when unsubscribing fails; the
+		// subscription stays in the trigger state for a later attempt.
+		if err := s.trig.Disable(ctx, name); err != nil {
+			s.log.Warn("disabling triggers", "workflow", name, "error", err)
+		}
+	}
 	if err := s.wfs.PutWorkflow(ctx, wf); err != nil {
 		return nil, err
 	}

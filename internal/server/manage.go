@@ -239,6 +239,26 @@ func (s *Server) runTrigger(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	body := decodeBody(r.Header.Get("Content-Type"), data)
+	if s.trig != nil && !isRequestTrigger(t) {
+		// The dispatcher's trigger: poll (or fire a Recurrence) now, or
+		// start runs from the given body.
+		var outs any
+		if body != nil {
+			o := expr.NewObject(2)
+			o.Set("headers", expr.NewObject(0))
+			o.Set("body", body)
+			outs = o
+		}
+		ids, err := s.trig.Fire(context.WithoutCancel(r.Context()), name, t.Name, outs)
+		if err != nil {
+			return errorf(http.StatusBadRequest, "TriggerFailed", "the trigger '%s' could not run: %v", t.Name, err)
+		}
+		if ids == nil {
+			ids = []string{}
+		}
+		writeJSON(w, http.StatusAccepted, map[string]any{"runs": ids})
+		return nil
+	}
 	if sch := ent.schemas[t.Name]; sch != nil {
 		if err := validateBody(sch, data, body); err != nil {
 			return err
@@ -276,6 +296,9 @@ func (s *Server) triggerHistories(w http.ResponseWriter, r *http.Request) error 
 	_, t, err := s.requestTrigger(name, r.PathValue("trigger"))
 	if err != nil {
 		return err
+	}
+	if s.trig != nil && !isRequestTrigger(t) {
+		return s.dispatcherHistories(w, r, name, t.Name)
 	}
 	f, err := pageFilter(r, name)
 	if err != nil {

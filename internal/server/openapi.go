@@ -98,6 +98,12 @@ func OpenAPI() obj {
 		"/api/workflows/{name}/triggers/{trigger}/invoke/{path}": obj{
 			"post": invoke("invokeTriggerPath", append([]obj{name, trigger, pathParam("path", "the relative path (inputs.relativePath), e.g. orders/42")}, sig...)),
 		},
+		"/api/workflows/{name}/triggers/{trigger}/callback": obj{"post": obj{"operationId": "triggerCallback",
+			"summary":  "Deliver an event to a push trigger (HttpWebhook, ApiConnectionWebhook) at its signed callback URL (listCallbackUrl() in the trigger's inputs)",
+			"security": []any{}, "parameters": append([]obj{name, trigger}, sig...),
+			"requestBody": obj{"required": false, "content": obj{"*/*": obj{"schema": obj{}}}},
+			"responses": obj{"202": obj{"description": "the event is durable; the runs it started", "content": obj{"application/json": obj{"schema": obj{"type": "object"}}}},
+				"default": problemResponse}}},
 		"/callbacks/{token}": obj{"post": operation("callback", "Deliver a webhook callback to a waiting action", false,
 			[]obj{pathParam("token", "callback token from listCallbackUrl() in an action")}, "202", nil, nil)},
 		"/api/workflows": obj{"get": operation("listWorkflows", "List workflows", true, nil, "200", ref("WorkflowList"), nil)},

@@ -70,6 +70,7 @@ var openRoutes = map[string]string{
 	"GET /healthz": "liveness probes carry no key; it answers {\"status\":\"ok\"} and nothing else",
 	"POST /api/workflows/{name}/triggers/{trigger}/invoke":        "signed URL: the sig is the credential (401 without it)",
 	"POST /api/workflows/{name}/triggers/{trigger}/invoke/{path}": "signed URL: the sig is the credential (401 without it)",
+	"POST /api/workflows/{name}/triggers/{trigger}/callback":      "signed push-trigger URL: the sig is the credential (401 without it)",
 	"POST /callbacks/{token}":                                     "callback URL: the unguessable token is the credential (404 without a live one)",
 	"GET /oauth/callback":                                         "OAuth redirect: the consent's state is the credential (400 without a pending one)",
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/junction-run/junction/expr"
 	"github.com/junction-run/junction/internal/engine"
+	"github.com/junction-run/junction/internal/engine/triggers"
 	"github.com/junction-run/junction/internal/store"
 )
 
@@ -46,6 +47,11 @@ type Options struct {
 	Gateway http.Handler
 	// GatewayPrefixes are the path prefixes of Gateway (gateway.Prefixes).
 	GatewayPrefixes []string
+	// Triggers runs the triggers other than Request (polling and push);
+	// nil leaves them idle. The server enables, disables and removes
+	// workflows' triggers with it, routes push events at
+	// .../triggers/{trigger}/callback to it and reads histories from it.
+	Triggers *triggers.Dispatcher
 }
 
 // Server serves the HTTP API. Create it with [New]; it is safe for
@@ -64,6 +70,7 @@ type Server struct {
 	catalog map[string]*entry
 
 	connectors *Catalogue
+	trig       *triggers.Dispatcher
 
 	mux     *http.ServeMux
 	handler http.Handler
@@ -86,7 +93,7 @@ func New(ctx context.Context, o Options) (*Server, error) {
 	s := &Server{
 		st: o.Store, wfs: o.Workflows, eng: o.Engine, keys: o.Keys, log: o.Logger,
 		timeout: o.ResponseTimeout, base: strings.TrimSuffix(o.BaseURL, "/"), maxBody: o.MaxBodyBytes,
-		catalog: map[string]*entry{}, connectors: o.Connectors,
+		catalog: map[string]*entry{}, connectors: o.Connectors, trig: o.Triggers,
 	}
 	if err := s.loadCatalog(ctx); err != nil {
 		return nil, err
@@ -129,6 +136,7 @@ func routes() []route {
 		{"", "/api/workflows/{name}/triggers/{trigger}/invoke", false, (*Server).invoke},
 		{"", "/api/workflows/{name}/triggers/{trigger}/invoke/{path...}", false, (*Server).invoke},
 		{"POST", "/callbacks/{token}", false, (*Server).callback},
+		{"POST", "/api/workflows/{name}/triggers/{trigger}/callback", false, (*Server).pushCallback},
 
 		{"GET", "/api/workflows", true, (*Server).listWorkflows},
 		{"GET", "/api/workflows/{name}", true, (*Server).getWorkflow},
