@@ -80,11 +80,22 @@ type FileInfo struct {
 	FIsDir   bool
 }
 
-func (f FileInfo) Name() string       { return f.FName }
-func (f FileInfo) Size() int64        { return f.FSize }
+// Name returns FName.
+func (f FileInfo) Name() string { return f.FName }
+
+// Size returns FSize.
+func (f FileInfo) Size() int64 { return f.FSize }
+
+// ModTime returns FModTime.
 func (f FileInfo) ModTime() time.Time { return f.FModTime }
-func (f FileInfo) IsDir() bool        { return f.FIsDir }
-func (f FileInfo) Sys() any           { return nil }
+
+// IsDir returns FIsDir.
+func (f FileInfo) IsDir() bool { return f.FIsDir }
+
+// Sys returns nil.
+func (f FileInfo) Sys() any { return nil }
+
+// Mode is a folder's or a plain file's usual mode.
 func (f FileInfo) Mode() fs.FileMode {
 	if f.FIsDir {
 		return fs.ModeDir | 0o755
