@@ -15,6 +15,8 @@
 #   postgres   PostgreSQL 15     127.0.0.1:55432  postgres/postgres, database "test"
 #   sftp       OpenSSH sftp      127.0.0.1:2222   sftptest/sftptest-pw or key $STATE/ssh/client_ed25519
 #   ftp        vsftpd            127.0.0.1:2121   ftptest/ftptest-pw (passive 30000-30049)
+#              + FTPS, same user: explicit (AUTH TLS) 127.0.0.1:2990, implicit 127.0.0.1:2991, self-signed
+#              certificate $STATE/ftp/tls/cert.pem (passive 30050-30099 and 30100-30149)
 #   imap,pop3  Dovecot           127.0.0.1:1143, 127.0.0.1:1110  mailtest/mailtest-pw
 #   smtp       Postfix           127.0.0.1:2525   no auth; delivers mailtest@example.test into the Dovecot Maildir
 #              + Mailpit v1.31.0 built into $STATE/bin (the smtp tests start it on free ports for AUTH and TLS)
@@ -59,7 +61,7 @@ pid_alive() { [ -f "$R/$1.pid" ] && kill -0 "$(tr -dc 0-9 <"$R/$1.pid")" 2>/dev/
 # ports of each server (the first one is waited for and reported)
 ports_of() {
 	case $1 in
-	postgres) echo 55432 ;; sftp) echo 2222 ;; ftp) echo 2121 ;; mail) echo "1143 1110" ;;
+	postgres) echo 55432 ;; sftp) echo 2222 ;; ftp) echo "2121 2990 2991" ;; mail) echo "1143 1110" ;;
 	smtp) echo 2525 ;; s3) echo 7070 ;; amqp) echo 5672 ;; mysql) echo 13306 ;;
 	*) die "unknown server $1 (known: postgres sftp ftp mail smtp s3 amqp mysql)" ;;
 	esac
@@ -220,7 +222,43 @@ vsftpd_log_file=$R/ftp/vsftpd.log
 CFG
 	/usr/sbin/vsftpd "$R/ftp/vsftpd.conf" >"$R/ftp/stdout.log" 2>&1 &
 	echo $! >"$R/ftp.pid"
+	start_ftps
 	wait_port 2121 20 ftp
+	wait_port 2990 20 ftps
+	wait_port 2991 20 ftps-implicit
+}
+
+# start_ftps starts two more vsftpd instances for the same user that require
+# TLS on control and data connections (with session reuse, as hardened
+# servers do): explicit AUTH TLS on 2990 and implicit TLS on 2991.
+start_ftps() {
+	mkdir -p "$R/ftp/tls"
+	[ -s "$R/ftp/tls/cert.pem" ] || openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj /CN=127.0.0.1 \
+		-addext "subjectAltName=IP:127.0.0.1,DNS:localhost" \
+		-keyout "$R/ftp/tls/key.pem" -out "$R/ftp/tls/cert.pem" >"$R/ftp/tls/openssl.log" 2>&1 ||
+		die "ftps: making a test certificate failed, see $R/ftp/tls/openssl.log"
+	local name port pmin pmax implicit
+	for name in ftps ftps-implicit; do
+		case $name in
+		ftps) port=2990 pmin=30050 pmax=30099 implicit=NO ;;
+		ftps-implicit) port=2991 pmin=30100 pmax=30149 implicit=YES ;;
+		esac
+		sed -e "s/^listen_port=.*/listen_port=$port/" -e "s/^pasv_min_port=.*/pasv_min_port=$pmin/" \
+			-e "s/^pasv_max_port=.*/pasv_max_port=$pmax/" -e "s|^vsftpd_log_file=.*|vsftpd_log_file=$R/ftp/$name.log|" \
+			"$R/ftp/vsftpd.conf" >"$R/ftp/$name.conf"
+		cat >>"$R/ftp/$name.conf" <<CFG
+ssl_enable=YES
+implicit_ssl=$implicit
+rsa_cert_file=$R/ftp/tls/cert.pem
+rsa_private_key_file=$R/ftp/tls/key.pem
+force_local_logins_ssl=YES
+force_local_data_ssl=YES
+require_ssl_reuse=YES
+ssl_tlsv1=YES
+CFG
+		/usr/sbin/vsftpd "$R/ftp/$name.conf" >"$R/ftp/$name.stdout.log" 2>&1 &
+		echo $! >"$R/$name.pid"
+	done
 }
 
 start_mail() {
@@ -356,8 +394,9 @@ cmd_start() {
 
 cmd_stop() {
 	local s f p pids=""
-	for s in $SERVERS epmd amqp-wrapper; do
+	for s in $SERVERS epmd amqp-wrapper ftps ftps-implicit; do
 		case $s in epmd | amqp-wrapper) case " $SERVERS " in *" amqp "*) ;; *) continue ;; esac ;; esac
+		case $s in ftps | ftps-implicit) case " $SERVERS " in *" ftp "*) ;; *) continue ;; esac ;; esac
 		f=$R/$s.pid
 		[ -f "$f" ] || continue
 		p=$(tr -dc 0-9 <"$f")
@@ -408,6 +447,7 @@ cmd_env() {
 			;;
 		ftp)
 			echo "export JUNCTION_TEST_FTP_ADDR=127.0.0.1:2121 JUNCTION_TEST_FTP_USER=ftptest JUNCTION_TEST_FTP_PASSWORD=ftptest-pw"
+			echo "export JUNCTION_TEST_FTPS_ADDR=127.0.0.1:2990 JUNCTION_TEST_FTPS_IMPLICIT_ADDR=127.0.0.1:2991 JUNCTION_TEST_FTPS_CA=$R/ftp/tls/cert.pem"
 			;;
 		mail)
 			echo "export JUNCTION_TEST_IMAP_ADDR=127.0.0.1:1143 JUNCTION_TEST_POP3_ADDR=127.0.0.1:1110"

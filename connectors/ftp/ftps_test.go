@@ -17,12 +17,17 @@ import (
 // connections with session reuse) when $JUNCTION_TEST_FTPS_ADDR names one
 // that accepts the FTP test user, with its CA in the PEM file
 // $JUNCTION_TEST_FTPS_CA ($JUNCTION_TEST_FTPS_IMPLICIT_ADDR adds an
-// implicit TLS server with the same CA). The shared test servers have no
-// FTPS, so it is opt-in.
+// implicit TLS server with the same CA). scripts/test-servers.sh starts
+// both beside the plain server; without them the test skips, or fails when
+// CI=true.
 func TestFTPS(t *testing.T) {
 	addr, caFile := os.Getenv("JUNCTION_TEST_FTPS_ADDR"), os.Getenv("JUNCTION_TEST_FTPS_CA")
 	if addr == "" || caFile == "" {
-		t.Skip("set JUNCTION_TEST_FTPS_ADDR and JUNCTION_TEST_FTPS_CA to test FTPS")
+		msg := "FTPS test servers not configured ($JUNCTION_TEST_FTPS_ADDR, $JUNCTION_TEST_FTPS_CA); start them with: scripts/test-servers.sh start && eval \"$(scripts/test-servers.sh env)\""
+		if os.Getenv("CI") == "true" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
 	}
 	e := setup(t) // the plain server's user and a fresh folder name
 	ca, err := os.ReadFile(caFile)
