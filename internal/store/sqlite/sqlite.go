@@ -6,9 +6,12 @@
 // One writer connection is owned by a writer goroutine that groups the
 // batches of concurrent callers into one transaction (group commit): while
 // a transaction commits, new batches queue up, and the next transaction
-// takes all of them. Each batch runs inside its own savepoint, so a failing
-// batch fails only its caller. Reads use a separate pool of read-only
-// connections, which WAL lets run beside the writer.
+// takes all of them. The write statements are prepared once. A group runs
+// without savepoints; if a batch fails, the group is rolled back and
+// replayed with one savepoint per batch, so a failing batch fails only its
+// caller. Reads use a separate pool of read-only connections, which WAL
+// lets run beside the writer, and a third connection checkpoints the WAL
+// off the commit path.
 package sqlite
 
 import (
