@@ -347,7 +347,7 @@ func (r *run) startWorkflow(rc *rec) {
 		r.fail(rc, &actions.ActionError{Code: "InvalidWorkflow", Message: err.Error()})
 		return
 	}
-	childID := newID()
+	childID := newRunID()
 	outs := expr.NewObject(2)
 	if headers != nil {
 		outs.Set("headers", headers)

@@ -63,7 +63,7 @@ func (e *Engine) Resubmit(ctx context.Context, runID string, o ResubmitOptions) 
 	if err != nil {
 		return "", fmt.Errorf("encode run: %w", err)
 	}
-	id := newID()
+	id := newRunID()
 	b := &store.Batch{NewRuns: []store.Run{{ID: id, Workflow: row.Workflow, Version: row.Version,
 		Status: store.StatusRunning, Created: now, Trigger: tb, Data: db}}}
 	if o.FromAction != "" {
