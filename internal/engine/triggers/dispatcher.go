@@ -199,6 +199,11 @@ type entry struct {
 	conds []*expr.Template
 	inp   *expr.Compiled
 
+	// listen marks a trigger served by a connector.Listener; lst is its
+	// running consumer (under Dispatcher.opMu).
+	listen bool
+	lst    *listener
+
 	// scheduler fields, under Dispatcher.mu
 	due     time.Time
 	idx     int
@@ -302,9 +307,6 @@ func (d *Dispatcher) newEntry(w *Workflow, t *workflow.Trigger) (*entry, error) 
 		}
 		e.inp = c
 	}
-	if (k == kindHTTPWebhook || k == kindAPIConnectionWebhook) && d.o.CallbackURL == nil {
-		return nil, fmt.Errorf("trigger '%s' of workflow '%s' is a webhook, but the dispatcher has no CallbackURL", t.Name, w.Name)
-	}
 	return e, nil
 }
 
@@ -364,6 +366,12 @@ func (d *Dispatcher) Enable(ctx context.Context, w Workflow) error {
 		if err != nil {
 			return err
 		}
+		if err := d.detectListener(ctx, e); err != nil {
+			return fmt.Errorf("trigger '%s' of workflow '%s': %w", t.Name, w.Name, err)
+		}
+		if (e.kind == kindHTTPWebhook || e.kind == kindAPIConnectionWebhook) && !e.listen && d.o.CallbackURL == nil {
+			return fmt.Errorf("trigger '%s' of workflow '%s' is a webhook, but the dispatcher has no CallbackURL", t.Name, w.Name)
+		}
 		es = append(es, e)
 	}
 	// Stop the running triggers of the workflow first, so that no poll in
@@ -415,7 +423,7 @@ func (d *Dispatcher) Enable(ctx context.Context, w Workflow) error {
 				return err
 			}
 		}
-		if (e.kind == kindHTTPWebhook || e.kind == kindAPIConnectionWebhook) && e.state.Subscription == nil {
+		if (e.kind == kindHTTPWebhook || e.kind == kindAPIConnectionWebhook) && !e.listen && e.state.Subscription == nil {
 			sub, err := d.subscribe(ctx, e)
 			if err != nil {
 				d.undo(made)
@@ -474,8 +482,16 @@ func (d *Dispatcher) undo(es []*entry) {
 	}
 }
 
-// install replaces the in-memory triggers of workflow wf by es.
+// install replaces the in-memory triggers of workflow wf by es and starts
+// the consumers of its listener triggers.
 func (d *Dispatcher) install(wf string, es []*entry, now time.Time) {
+	d.installLocked(wf, es, now)
+	for _, e := range es {
+		d.startListener(e)
+	}
+}
+
+func (d *Dispatcher) installLocked(wf string, es []*entry, now time.Time) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.removeLocked(wf)
@@ -498,6 +514,7 @@ func (d *Dispatcher) stop(wf string) []*entry {
 	es := d.removeLocked(wf)
 	d.mu.Unlock()
 	for _, e := range es {
+		d.stopListener(e)
 		e.mu.Lock()
 		e.mu.Unlock() //nolint:staticcheck // a barrier: waits for the poll in flight
 	}
@@ -585,6 +602,9 @@ func (d *Dispatcher) disable(ctx context.Context, wf string, forget bool) error 
 
 // nextDue returns when the scheduler must next look at e (zero: never).
 func (d *Dispatcher) nextDue(e *entry, now time.Time) time.Time {
+	if e.listen {
+		return time.Time{} // its consumer runs all the time
+	}
 	switch e.kind {
 	case kindRecurrence, kindHTTP, kindAPIConnection:
 		if !e.state.RetryAt.IsZero() {
