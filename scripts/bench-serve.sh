@@ -86,6 +86,8 @@ summary() { # label file
 	printf '%-34s %10s req/s   p50 %-10s p99 %-10s %s\n' "$1" "$rps" "$p50" "$p99" "$codes"
 }
 
+# The machine may be shared: record the load before and after the phases.
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "warming up..." >&2
 "$HEY" -n 2000 -c 16 -m POST -T application/json -d "$BODY" "$SYNC_URL" >/dev/null
 
@@ -99,7 +101,7 @@ echo "phase 3: max throughput for $DURATION (202 Accepted, $CONCURRENCY workers)
 "$HEY" -z "$DURATION" -c "$CONCURRENCY" -m POST -T application/json -d "$BODY" "$ASYNC_URL" >"$WORK/max-async.txt"
 
 echo
-echo "junction serve on $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), SQLite synchronous=$SYNC"
+echo "junction serve on $(nproc) cores, load average $LOAD_START at start, $(cut -d' ' -f1-3 /proc/loadavg) at end, SQLite synchronous=$SYNC"
 summary "fixed ${RATE} req/s (Response)" "$WORK/fixed.txt"
 summary "max (Response, c=$CONCURRENCY)" "$WORK/max-sync.txt"
 summary "max (202 Accepted, c=$CONCURRENCY)" "$WORK/max-async.txt"
