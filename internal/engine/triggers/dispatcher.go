@@ -366,9 +366,7 @@ func (d *Dispatcher) Enable(ctx context.Context, w Workflow) error {
 		if err != nil {
 			return err
 		}
-		if err := d.detectListener(ctx, e); err != nil {
-			return fmt.Errorf("trigger '%s' of workflow '%s': %w", t.Name, w.Name, err)
-		}
+		d.detectListener(ctx, e)
 		if (e.kind == kindHTTPWebhook || e.kind == kindAPIConnectionWebhook) && !e.listen && d.o.CallbackURL == nil {
 			return fmt.Errorf("trigger '%s' of workflow '%s' is a webhook, but the dispatcher has no CallbackURL", t.Name, w.Name)
 		}

@@ -40,24 +40,23 @@ func isListenerOp(prov connector.Provider, op *connector.Operation) bool {
 }
 
 // detectListener marks e as a listener trigger when its operation, resolved
-// now, is a listener operation. An ApiConnection trigger whose connection
-// does not resolve yet stays a polling trigger (its polls record the
-// failure); an ApiConnectionWebhook's resolution error is returned.
-func (d *Dispatcher) detectListener(ctx context.Context, e *entry) error {
+// now, is a listener operation. A trigger whose operation does not resolve
+// stays what its type says: polls record the failure, subscribing an
+// ApiConnectionWebhook reports it.
+func (d *Dispatcher) detectListener(ctx context.Context, e *entry) {
 	if e.kind != kindAPIConnection && e.kind != kindAPIConnectionWebhook {
-		return nil
+		return
+	}
+	cb := ""
+	if e.kind == kindAPIConnectionWebhook && d.o.CallbackURL != nil {
+		cb = d.o.CallbackURL(e.wf.Name, e.t.Name)
 	}
 	rctx, cancel := context.WithTimeout(ctx, d.o.PollTimeout)
 	defer cancel()
-	oc, err := d.operation(rctx, e, d.env(e, d.now(), ""))
-	if err != nil {
-		if e.kind == kindAPIConnectionWebhook {
-			return err
-		}
-		return nil
+	oc, err := d.operation(rctx, e, d.env(e, d.now(), cb))
+	if err == nil {
+		e.listen = isListenerOp(oc.prov, oc.op)
 	}
-	e.listen = isListenerOp(oc.prov, oc.op)
-	return nil
 }
 
 // startListener starts the supervised Listen loop of e (under opMu). It
