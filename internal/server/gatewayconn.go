@@ -115,6 +115,20 @@ func (p *gatewayProvider) Unsubscribe(ctx context.Context, _ connector.Connectio
 	return sb.Unsubscribe(ctx, conn, sub)
 }
 
+// Listen serves listener push triggers (amqp OnMessage) with the
+// connection's resolved credentials, as Poll does.
+func (p *gatewayProvider) Listen(ctx context.Context, _ connector.Connection, operationID string, in connector.Input, deliver connector.DeliverFunc) error {
+	ln, ok := p.orig.(connector.Listener)
+	if !ok {
+		return &connector.Error{Kind: connector.KindBadRequest, Message: fmt.Sprintf("connector %s has no listener triggers", p.spec.ID)}
+	}
+	conn, err := p.g.svc.Resolve(ctx, p.name)
+	if err != nil {
+		return err
+	}
+	return ln.Listen(ctx, conn, operationID, in, deliver)
+}
+
 // classify turns gateway refusals into connector errors the engine's
 // retry policy understands (a 429 of the gateway is throttling).
 func classify(err error) error {
@@ -139,4 +153,5 @@ func classify(err error) error {
 var (
 	_ connector.Poller     = (*gatewayProvider)(nil)
 	_ connector.Subscriber = (*gatewayProvider)(nil)
+	_ connector.Listener   = (*gatewayProvider)(nil)
 )
