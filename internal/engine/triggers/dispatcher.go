@@ -290,9 +290,6 @@ func (d *Dispatcher) newEntry(w *Workflow, t *workflow.Trigger) (*entry, error) 
 		return nil, fmt.Errorf("trigger '%s' of workflow '%s' has type '%s': %w", t.Name, w.Name, t.Type, ErrUnsupported)
 	}
 	e := &entry{key: key(w.Name, t.Name), wf: w, t: t, kind: k, fp: fingerprint(w, t), idx: -1}
-	if k.polling() && t.Recurrence == nil {
-		return nil, fmt.Errorf("trigger '%s' of workflow '%s' has no recurrence", t.Name, w.Name)
-	}
 	for _, c := range t.Conditions {
 		tm, err := expr.Compile(c.Expression)
 		if err != nil {
@@ -367,6 +364,9 @@ func (d *Dispatcher) Enable(ctx context.Context, w Workflow) error {
 			return err
 		}
 		d.detectListener(ctx, e)
+		if e.kind.polling() && !e.listen && t.Recurrence == nil {
+			return fmt.Errorf("trigger '%s' of workflow '%s' has no recurrence", t.Name, w.Name)
+		}
 		if (e.kind == kindHTTPWebhook || e.kind == kindAPIConnectionWebhook) && !e.listen && d.o.CallbackURL == nil {
 			return fmt.Errorf("trigger '%s' of workflow '%s' is a webhook, but the dispatcher has no CallbackURL", t.Name, w.Name)
 		}
@@ -416,7 +416,7 @@ func (d *Dispatcher) Enable(ctx context.Context, w Workflow) error {
 		}
 		e.state.Enabled = true
 		e.state.Kind = string(e.t.Canonical)
-		if e.kind.polling() {
+		if e.kind.polling() && !e.listen {
 			if err := e.compilePlan(); err != nil {
 				return err
 			}

@@ -78,11 +78,12 @@ func queueState(t testing.TB, ch *amqp091.Channel, q string) (messages, consumer
 }
 
 // listenerDef is a workflow whose trigger consumes queue q with the amqp
-// OnMessage listener, as an ApiConnectionWebhook or an ApiConnection.
+// OnMessage listener, as an ApiConnectionWebhook or an ApiConnection (with
+// or without a recurrence, which a listener ignores).
 func listenerDef(typ, q string) string {
 	rec := ""
-	if typ == "ApiConnection" {
-		rec = `"recurrence": {"frequency": "Minute", "interval": 1},`
+	if typ == "ApiConnection+recurrence" {
+		typ, rec = "ApiConnection", `"recurrence": {"frequency": "Minute", "interval": 1},`
 	}
 	return `{"triggers": {"msg": {"type": "` + typ + `", ` + rec + `
 		"inputs": {"host": {"connection": {"referenceName": "rabbit"}}, "method": "get",
@@ -105,7 +106,7 @@ func messageIDs(t testing.TB, h *harness, wf string) map[string]int {
 }
 
 func TestListenerAMQP(t *testing.T) {
-	for _, typ := range []string{"ApiConnectionWebhook", "ApiConnection"} {
+	for _, typ := range []string{"ApiConnectionWebhook", "ApiConnection", "ApiConnection+recurrence"} {
 		t.Run(typ, func(t *testing.T) {
 			t.Parallel()
 			res, ch, q := rabbit(t)

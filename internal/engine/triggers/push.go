@@ -192,7 +192,7 @@ func (d *Dispatcher) Fire(ctx context.Context, wf, trigger string, outputs any) 
 		return nil, err
 	}
 	now := d.now()
-	if outputs == nil && e.kind.polling() {
+	if outputs == nil && e.kind.polling() && !e.listen {
 		e.mu.Lock()
 		defer e.mu.Unlock()
 		_, ids, err := d.poll(ctx, e, now, true)
