@@ -24,6 +24,7 @@ import (
 	"github.com/junction-run/junction/connector"
 	"github.com/junction-run/junction/connector/connectortest"
 	"github.com/junction-run/junction/connectors/blob"
+	"github.com/junction-run/junction/connectors/internal/fsconn/fsconntest"
 	"github.com/junction-run/junction/internal/testserver"
 )
 
@@ -88,36 +89,6 @@ func exists(t testing.TB, raw *minio.Client, bucket, key string) bool {
 	return err == nil
 }
 
-func bodyMap(t testing.TB, out connector.Output) map[string]any {
-	t.Helper()
-	raw, err := json.Marshal(out.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var m map[string]any
-	if err := json.Unmarshal(raw, &m); err != nil {
-		t.Fatalf("body %s: %v", raw, err)
-	}
-	return m
-}
-
-func decoded(t testing.TB, out connector.Output) string {
-	t.Helper()
-	b, err := base64.StdEncoding.DecodeString(bodyMap(t, out)["$content"].(string))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
-}
-
-func p(kv ...any) map[string]any {
-	m := map[string]any{}
-	for i := 0; i < len(kv); i += 2 {
-		m[kv[i].(string)] = kv[i+1]
-	}
-	return m
-}
-
 func badConn(conn connector.Connection) connector.Connection {
 	bad := connector.Connection{Name: "s3-bad", Values: map[string]any{}}
 	for k, v := range conn.Values {
@@ -135,7 +106,7 @@ func TestConformance(t *testing.T) {
 	put(t, raw, bkt, "big.bin", big)
 	put(t, raw, bkt, "docs/x/deep.txt", "deep")
 	put(t, raw, bkt, "docs/y.txt", "y")
-	in := func(body any, kv ...any) connector.Input { return connector.Input{Parameters: p(kv...), Body: body} }
+	in := fsconntest.In
 
 	var seq atomic.Int64
 	add := func(prefix string) func(t testing.TB, n int) []string {
@@ -164,7 +135,7 @@ func TestConformance(t *testing.T) {
 		Cases: []connectortest.Case{
 			{Name: "create text", Operation: "CreateBlob", Input: in("hello", "container", bkt, "blob", "/docs/a.txt"),
 				Check: func(t testing.TB, out connector.Output) {
-					m := bodyMap(t, out)
+					m := fsconntest.Body(t, out)
 					if m["Path"] != "/"+bkt+"/docs/a.txt" || m["Size"] != float64(5) || m["FileLocator"] != "docs/a.txt" {
 						t.Errorf("metadata %v", m)
 					}
@@ -173,7 +144,7 @@ func TestConformance(t *testing.T) {
 				Input: in(map[string]any{"$content-type": "application/x-thing", "$content": base64.StdEncoding.EncodeToString([]byte{0, 1, 2, 255})},
 					"container", bkt, "blob", "b.bin", "metadata", map[string]any{"origin": "test"}),
 				Check: func(t testing.TB, out connector.Output) {
-					if m := bodyMap(t, out); m["MediaType"] != "application/x-thing" || m["Size"] != float64(4) {
+					if m := fsconntest.Body(t, out); m["MediaType"] != "application/x-thing" || m["Size"] != float64(4) {
 						t.Errorf("metadata %v", m)
 					}
 				}},
@@ -182,13 +153,13 @@ func TestConformance(t *testing.T) {
 			{Name: "create missing bucket", Operation: "CreateBlob", Input: in("x", "container", bkt+"-missing", "blob", "c.bin"), WantKind: connector.KindNotFound},
 			{Name: "get content", Operation: "GetBlobContent", Input: in(nil, "container", bkt, "blob", "docs/a.txt"),
 				Check: func(t testing.TB, out connector.Output) {
-					if got := decoded(t, out); got != "hello" {
+					if got := fsconntest.Content(t, out); got != "hello" {
 						t.Errorf("content %q", got)
 					}
 				}},
 			{Name: "get content big", Operation: "GetBlobContent", Input: in(nil, "container", bkt, "blob", "big.bin"), CancelMidCall: true,
 				Check: func(t testing.TB, out connector.Output) {
-					if n := len(decoded(t, out)); n != len(big) {
+					if n := len(fsconntest.Content(t, out)); n != len(big) {
 						t.Errorf("read %d bytes, want %d", n, len(big))
 					}
 				}},
@@ -197,7 +168,7 @@ func TestConformance(t *testing.T) {
 			{Name: "get content bad credentials", Operation: "GetBlobContent", Input: in(nil, "container", bkt, "blob", "docs/a.txt"), UseBadConnection: true, WantKind: connector.KindUnauthenticated},
 			{Name: "metadata", Operation: "GetBlobMetadata", Input: in(nil, "container", bkt, "blob", "b.bin"),
 				Check: func(t testing.TB, out connector.Output) {
-					m := bodyMap(t, out)
+					m := fsconntest.Body(t, out)
 					if md, _ := m["Metadata"].(map[string]any); md["origin"] != "test" {
 						t.Errorf("user metadata %v", m)
 					}
@@ -206,7 +177,7 @@ func TestConformance(t *testing.T) {
 			{Name: "list all", Operation: "ListBlobs", Input: in(nil, "container", bkt, "prefix", "docs/"),
 				Check: func(t testing.TB, out connector.Output) {
 					var names []string
-					for _, v := range bodyMap(t, out)["value"].([]any) {
+					for _, v := range fsconntest.Body(t, out)["value"].([]any) {
 						names = append(names, v.(map[string]any)["FileLocator"].(string))
 					}
 					if strings.Join(names, ",") != "docs/a.txt,docs/x/deep.txt,docs/y.txt" {
@@ -216,7 +187,7 @@ func TestConformance(t *testing.T) {
 			{Name: "list one level", Operation: "ListBlobs", Input: in(nil, "container", bkt, "prefix", "docs/", "delimiter", "/"),
 				Check: func(t testing.TB, out connector.Output) {
 					var names []string
-					for _, v := range bodyMap(t, out)["value"].([]any) {
+					for _, v := range fsconntest.Body(t, out)["value"].([]any) {
 						m := v.(map[string]any)
 						names = append(names, fmt.Sprint(m["FileLocator"], ":", m["IsFolder"]))
 					}
@@ -236,7 +207,7 @@ func TestConformance(t *testing.T) {
 			{Name: "copy missing", Operation: "CopyBlob", Input: in(nil, "sourceContainer", bkt, "source", "nope", "destination", "copies/z.txt"), WantKind: connector.KindNotFound},
 			{Name: "presign", Operation: "CreatePresignedURL", Input: in(nil, "container", bkt, "blob", "docs/a.txt", "expirySeconds", 60),
 				Check: func(t testing.TB, out connector.Output) {
-					if m := bodyMap(t, out); !strings.Contains(m["url"].(string), "X-Amz-Signature=") || m["method"] != "GET" {
+					if m := fsconntest.Body(t, out); !strings.Contains(m["url"].(string), "X-Amz-Signature=") || m["method"] != "GET" {
 						t.Errorf("presigned %v", m)
 					}
 				}},
@@ -278,13 +249,13 @@ func TestMultipartStream(t *testing.T) {
 	src := io.LimitReader(rand.Reader, size)
 	h := sha256.New()
 	out, err := c.Invoke(t.Context(), conn, "CreateBlob", connector.Input{
-		Parameters: p("container", bkt, "blob", "large.bin"),
+		Parameters: fsconntest.Params("container", bkt, "blob", "large.bin"),
 		Body:       &connector.Stream{Body: io.NopCloser(io.TeeReader(src, h)), Size: -1, ContentType: "application/x-test"},
 	})
 	if err != nil {
 		t.Fatalf("CreateBlob: %v", err)
 	}
-	m := bodyMap(t, out)
+	m := fsconntest.Body(t, out)
 	if m["Size"] != float64(size) {
 		t.Fatalf("size %v", m["Size"])
 	}
@@ -292,7 +263,7 @@ func TestMultipartStream(t *testing.T) {
 	if etag, _ := m["ETag"].(string); !strings.HasSuffix(etag, "-3") {
 		t.Errorf("ETag %q: want a 3-part multipart upload", etag)
 	}
-	st, err := c.InvokeStream(t.Context(), conn, "GetBlobContent", connector.Input{Parameters: p("container", bkt, "blob", "large.bin")})
+	st, err := c.InvokeStream(t.Context(), conn, "GetBlobContent", connector.Input{Parameters: fsconntest.Params("container", bkt, "blob", "large.bin")})
 	if err != nil {
 		t.Fatalf("InvokeStream: %v", err)
 	}
@@ -325,7 +296,7 @@ func TestPresignedURL(t *testing.T) {
 	c := blob.New(blob.Config{})
 	defer c.Close(context.Background())
 	sign := func(method, key string) string {
-		out, err := c.Invoke(t.Context(), conn, "CreatePresignedURL", connector.Input{Parameters: p("container", bkt, "blob", key, "method", method, "expirySeconds", 300)})
+		out, err := c.Invoke(t.Context(), conn, "CreatePresignedURL", connector.Input{Parameters: fsconntest.Params("container", bkt, "blob", key, "method", method, "expirySeconds", 300)})
 		if err != nil {
 			t.Fatalf("CreatePresignedURL: %v", err)
 		}
@@ -356,8 +327,8 @@ func TestPresignedURL(t *testing.T) {
 				t.Errorf("GET body %q", got)
 			}
 			if tc.method == "PUT" {
-				out, err := c.Invoke(t.Context(), conn, "GetBlobContent", connector.Input{Parameters: p("container", bkt, "blob", tc.key)})
-				if err != nil || decoded(t, out) != "uploaded via URL" {
+				out, err := c.Invoke(t.Context(), conn, "GetBlobContent", connector.Input{Parameters: fsconntest.Params("container", bkt, "blob", tc.key)})
+				if err != nil || fsconntest.Content(t, out) != "uploaded via URL" {
 					t.Errorf("after PUT: %v", err)
 				}
 			}
@@ -385,14 +356,14 @@ func TestErrorKinds(t *testing.T) {
 	}{
 		{"test bad secret", badConn(conn), "", connector.Input{}, connector.KindUnauthenticated},
 		{"test bad access key", wrongKey, "", connector.Input{}, connector.KindUnauthenticated},
-		{"list bad secret", badConn(conn), "ListBlobs", connector.Input{Parameters: p("container", bkt)}, connector.KindUnauthenticated},
-		{"put bad secret", badConn(conn), "CreateBlob", connector.Input{Parameters: p("container", bkt, "blob", "x"), Body: "x"}, connector.KindUnauthenticated},
-		{"missing bucket", conn, "GetBlobMetadata", connector.Input{Parameters: p("container", bkt+"-nope", "blob", "x")}, connector.KindNotFound},
-		{"missing key", conn, "DeleteBlob", connector.Input{Parameters: p("container", bkt, "blob", "x")}, connector.KindNotFound},
-		{"invalid bucket name", conn, "ListBlobs", connector.Input{Parameters: p("container", "Bad_Bucket!")}, connector.KindBadRequest},
-		{"no endpoint", connector.Connection{Values: map[string]any{"secretKey": "s3cr3t-value"}}, "ListBlobs", connector.Input{Parameters: p("container", bkt)}, connector.KindBadRequest},
+		{"list bad secret", badConn(conn), "ListBlobs", connector.Input{Parameters: fsconntest.Params("container", bkt)}, connector.KindUnauthenticated},
+		{"put bad secret", badConn(conn), "CreateBlob", connector.Input{Parameters: fsconntest.Params("container", bkt, "blob", "x"), Body: "x"}, connector.KindUnauthenticated},
+		{"missing bucket", conn, "GetBlobMetadata", connector.Input{Parameters: fsconntest.Params("container", bkt+"-nope", "blob", "x")}, connector.KindNotFound},
+		{"missing key", conn, "DeleteBlob", connector.Input{Parameters: fsconntest.Params("container", bkt, "blob", "x")}, connector.KindNotFound},
+		{"invalid bucket name", conn, "ListBlobs", connector.Input{Parameters: fsconntest.Params("container", "Bad_Bucket!")}, connector.KindBadRequest},
+		{"no endpoint", connector.Connection{Values: map[string]any{"secretKey": "s3cr3t-value"}}, "ListBlobs", connector.Input{Parameters: fsconntest.Params("container", bkt)}, connector.KindBadRequest},
 		{"unreachable", connector.Connection{Values: map[string]any{"endpoint": "http://127.0.0.1:1", "region": "us-east-1", "accessKey": "a", "secretKey": "s3cr3t-value"}},
-			"ListBlobs", connector.Input{Parameters: p("container", bkt)}, connector.KindRetryable},
+			"ListBlobs", connector.Input{Parameters: fsconntest.Params("container", bkt)}, connector.KindRetryable},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -435,7 +406,7 @@ func TestCancelUpload(t *testing.T) {
 	})
 	done := make(chan error, 1)
 	go func() {
-		_, err := c.Invoke(ctx, conn, "CreateBlob", connector.Input{Parameters: p("container", bkt, "blob", "endless.bin"), Body: r})
+		_, err := c.Invoke(ctx, conn, "CreateBlob", connector.Input{Parameters: fsconntest.Params("container", bkt, "blob", "endless.bin"), Body: r})
 		done <- err
 	}()
 	<-ctx.Done()
@@ -478,7 +449,7 @@ func TestListPaging(t *testing.T) {
 			var names []string
 			token := ""
 			for range 10 {
-				out, err := c.Invoke(t.Context(), conn, "ListBlobs", connector.Input{Parameters: p("container", bkt, "delimiter", tc.delim, "top", 1, "continuationToken", token)})
+				out, err := c.Invoke(t.Context(), conn, "ListBlobs", connector.Input{Parameters: fsconntest.Params("container", bkt, "delimiter", tc.delim, "top", 1, "continuationToken", token)})
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -3,8 +3,6 @@
 package file_test
 
 import (
-	"archive/zip"
-	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -18,6 +16,7 @@ import (
 	"github.com/junction-run/junction/connector"
 	"github.com/junction-run/junction/connector/connectortest"
 	"github.com/junction-run/junction/connectors/file"
+	"github.com/junction-run/junction/connectors/internal/fsconn/fsconntest"
 )
 
 func writeFile(t testing.TB, name, data string) {
@@ -28,45 +27,6 @@ func writeFile(t testing.TB, name, data string) {
 	if err := os.WriteFile(name, []byte(data), 0o644); err != nil {
 		t.Fatal(err)
 	}
-}
-
-func body(t testing.TB, out connector.Output) map[string]any {
-	t.Helper()
-	raw, err := json.Marshal(out.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var m map[string]any
-	if err := json.Unmarshal(raw, &m); err != nil {
-		t.Fatalf("body %s: %v", raw, err)
-	}
-	return m
-}
-
-func decoded(t testing.TB, out connector.Output) string {
-	t.Helper()
-	b, err := base64.StdEncoding.DecodeString(body(t, out)["$content"].(string))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
-}
-
-func zipOf(t testing.TB, files map[string]string) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	for name, data := range files {
-		w, err := zw.Create(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, _ = w.Write([]byte(data))
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
 }
 
 func TestConformance(t *testing.T) {
@@ -82,10 +42,8 @@ func TestConformance(t *testing.T) {
 	}
 	big := strings.Repeat("0123456789abcdef", 1<<20) // 16 MiB, for mid-call cancellation
 	writeFile(t, filepath.Join(rootDir, "big.bin"), big)
-	zipData := zipOf(t, map[string]string{"a.txt": "A", "sub/b.txt": "B"})
-	writeFile(t, filepath.Join(rootDir, "in.zip"), string(zipData))
-	evil := zipOf(t, map[string]string{"../evil.txt": "x"})
-	writeFile(t, filepath.Join(rootDir, "evil.zip"), string(evil))
+	writeFile(t, filepath.Join(rootDir, "in.zip"), fsconntest.Zip(t, map[string]string{"a.txt": "A", "sub/b.txt": "B"}))
+	writeFile(t, filepath.Join(rootDir, "evil.zip"), fsconntest.Zip(t, map[string]string{"../evil.txt": "x"}))
 
 	conn := connector.Connection{Name: "files", Values: map[string]any{"rootFolder": rootDir}}
 	bad := connector.Connection{Name: "elsewhere", Values: map[string]any{"rootFolder": outside}}
@@ -140,21 +98,7 @@ func TestConformance(t *testing.T) {
 			}
 		}
 	}
-	p := func(kv ...any) map[string]any {
-		m := map[string]any{}
-		for i := 0; i < len(kv); i += 2 {
-			m[kv[i].(string)] = kv[i+1]
-		}
-		return m
-	}
-	in := func(body any, kv ...any) connector.Input { return connector.Input{Parameters: p(kv...), Body: body} }
-	wantContent := func(want string) func(t testing.TB, out connector.Output) {
-		return func(t testing.TB, out connector.Output) {
-			if got := decoded(t, out); got != want {
-				t.Errorf("content %q, want %q", got, want)
-			}
-		}
-	}
+	in, wantContent := fsconntest.In, fsconntest.WantContent
 	fileHas := func(rel, want string) func(t testing.TB, out connector.Output) {
 		return func(t testing.TB, out connector.Output) {
 			b, err := os.ReadFile(filepath.Join(rootDir, rel))
@@ -177,7 +121,7 @@ func TestConformance(t *testing.T) {
 			{Name: "create text", Operation: "CreateFile", Input: in("hello", "folderPath", "/docs", "name", "a.txt"),
 				Setup: func(t testing.TB) { os.Remove(filepath.Join(rootDir, "docs", "a.txt")) },
 				Check: func(t testing.TB, out connector.Output) {
-					if m := body(t, out); m["Path"] != "/docs/a.txt" || m["Size"] != float64(5) || m["MediaType"] != "text/plain; charset=utf-8" {
+					if m := fsconntest.Body(t, out); m["Path"] != "/docs/a.txt" || m["Size"] != float64(5) || m["MediaType"] != "text/plain; charset=utf-8" {
 						t.Errorf("metadata %v", m)
 					}
 				}},
@@ -190,7 +134,7 @@ func TestConformance(t *testing.T) {
 			{Name: "get content", Operation: "GetFileContent", Input: in(nil, "id", "/docs/a.txt"), Check: wantContent("hello")},
 			{Name: "get content big", Operation: "GetFileContent", Input: in(nil, "id", "big.bin"), CancelMidCall: true,
 				Check: func(t testing.TB, out connector.Output) {
-					if n := len(decoded(t, out)); n != len(big) {
+					if n := len(fsconntest.Content(t, out)); n != len(big) {
 						t.Errorf("read %d bytes, want %d", n, len(big))
 					}
 				}},
@@ -200,7 +144,7 @@ func TestConformance(t *testing.T) {
 			{Name: "bad connection", Operation: "GetFileMetadata", Input: in(nil, "id", "/secret.txt"), UseBadConnection: true, WantKind: connector.KindUnauthenticated},
 			{Name: "metadata", Operation: "GetFileMetadata", Input: in(nil, "id", "/docs"),
 				Check: func(t testing.TB, out connector.Output) {
-					if m := body(t, out); m["IsFolder"] != true || m["Name"] != "docs" {
+					if m := fsconntest.Body(t, out); m["IsFolder"] != true || m["Name"] != "docs" {
 						t.Errorf("metadata %v", m)
 					}
 				}},

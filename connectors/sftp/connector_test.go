@@ -3,26 +3,20 @@
 package sftp_test
 
 import (
-	"archive/zip"
-	"bytes"
 	"crypto/ed25519"
 	"crypto/rand"
-	"encoding/base64"
 	"encoding/hex"
-	"encoding/json"
-	"fmt"
 	"io"
 	"os"
 	"path"
 	"strings"
-	"sync/atomic"
 	"testing"
 
 	pkgsftp "github.com/pkg/sftp"
 	"golang.org/x/crypto/ssh"
 
 	"github.com/junction-run/junction/connector"
-	"github.com/junction-run/junction/connector/connectortest"
+	"github.com/junction-run/junction/connectors/internal/fsconn/fsconntest"
 	"github.com/junction-run/junction/connectors/sftp"
 	"github.com/junction-run/junction/internal/testserver"
 )
@@ -88,21 +82,11 @@ func removeAll(c *pkgsftp.Client, p string) {
 }
 
 func (e *env) conn(kv ...any) connector.Connection {
-	vals := map[string]any{}
-	for k, v := range e.vals {
-		vals[k] = v
-	}
-	for i := 0; i < len(kv); i += 2 {
-		if kv[i+1] == nil {
-			delete(vals, kv[i].(string))
-		} else {
-			vals[kv[i].(string)] = kv[i+1]
-		}
-	}
-	return connector.Connection{Name: "sftp-test", Values: vals}
+	return fsconntest.Connection("sftp-test", e.vals, kv...)
 }
 
-func (e *env) write(t testing.TB, rel, data string) {
+// Write, Read, Remove and Exists make env a [fsconntest.Server].
+func (e *env) Write(t testing.TB, rel, data string) {
 	t.Helper()
 	p := path.Join(e.root, rel)
 	if err := e.raw.MkdirAll(path.Dir(p)); err != nil {
@@ -120,7 +104,7 @@ func (e *env) write(t testing.TB, rel, data string) {
 	}
 }
 
-func (e *env) read(rel string) (string, error) {
+func (e *env) Read(rel string) (string, error) {
 	f, err := e.raw.Open(path.Join(e.root, rel))
 	if err != nil {
 		return "", err
@@ -130,199 +114,19 @@ func (e *env) read(rel string) (string, error) {
 	return string(b), err
 }
 
-func (e *env) exists(rel string) bool {
+func (e *env) Remove(rel string) { _ = e.raw.Remove(path.Join(e.root, rel)) }
+
+func (e *env) Exists(rel string) bool {
 	_, err := e.raw.Stat(path.Join(e.root, rel))
 	return err == nil
 }
 
-func body(t testing.TB, out connector.Output) map[string]any {
-	t.Helper()
-	raw, err := json.Marshal(out.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var m map[string]any
-	if err := json.Unmarshal(raw, &m); err != nil {
-		t.Fatalf("body %s: %v", raw, err)
-	}
-	return m
-}
-
-func decoded(t testing.TB, out connector.Output) string {
-	t.Helper()
-	b, err := base64.StdEncoding.DecodeString(body(t, out)["$content"].(string))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
-}
-
-func zipOf(t testing.TB, files map[string]string) string {
-	t.Helper()
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	for name, data := range files {
-		w, err := zw.Create(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, _ = w.Write([]byte(data))
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return buf.String()
-}
+var _ fsconntest.Server = (*env)(nil)
 
 func TestConformance(t *testing.T) {
 	e := setup(t)
-	big := strings.Repeat("0123456789abcdef", 1<<20) // 16 MiB, for mid-call cancellation
-	e.write(t, "big.bin", big)
-	e.write(t, "in.zip", zipOf(t, map[string]string{"a.txt": "A", "sub/b.txt": "B"}))
-	e.write(t, "evil.zip", zipOf(t, map[string]string{"../evil.txt": "x"}))
-	conn := e.conn()
-	bad := e.conn("password", "wrong-password-123")
 	factory := func() connector.Provider { return sftp.New(sftp.Config{}) }
-
-	adder := func(dir, prefix string) func(t testing.TB, n int) []string {
-		var seq atomic.Int64
-		return func(t testing.TB, n int) []string {
-			var keys []string
-			for range n {
-				name := fmt.Sprintf("%s%03d.txt", prefix, seq.Add(1))
-				e.write(t, path.Join(dir, name), "item "+name)
-				keys = append(keys, "/"+dir+"/"+name)
-			}
-			return keys
-		}
-	}
-	key := func(t testing.TB, item any) string {
-		raw, _ := json.Marshal(item)
-		var m struct {
-			ID string `json:"Id"`
-		}
-		if err := json.Unmarshal(raw, &m); err != nil {
-			t.Fatal(err)
-		}
-		return m.ID
-	}
-	movedTo := func(dir string) func(t testing.TB, keys []string) {
-		return func(t testing.TB, keys []string) {
-			for _, k := range keys {
-				if e.exists(k) {
-					t.Errorf("%s still exists after cleanup", k)
-				}
-				if !e.exists(path.Join(dir, path.Base(k))) {
-					t.Errorf("%s was not moved to %s", k, dir)
-				}
-			}
-		}
-	}
-	in := func(body any, kv ...any) connector.Input {
-		m := map[string]any{}
-		for i := 0; i < len(kv); i += 2 {
-			m[kv[i].(string)] = kv[i+1]
-		}
-		return connector.Input{Parameters: m, Body: body}
-	}
-	wantContent := func(want string) func(t testing.TB, out connector.Output) {
-		return func(t testing.TB, out connector.Output) {
-			if got := decoded(t, out); got != want {
-				t.Errorf("content %q, want %q", got, want)
-			}
-		}
-	}
-	fileHas := func(rel, want string) func(t testing.TB, out connector.Output) {
-		return func(t testing.TB, out connector.Output) {
-			if got, err := e.read(rel); err != nil || got != want {
-				t.Errorf("%s = %q (%v), want %q", rel, got, err, want)
-			}
-		}
-	}
-	connectortest.Run(t, factory, connectortest.Options{
-		Connection:    conn,
-		BadConnection: &bad,
-		Cases: []connectortest.Case{
-			{Name: "create text", Operation: "CreateFile", Input: in("hello", "folderPath", "/docs", "name", "a.txt"),
-				Setup: func(t testing.TB) { _ = e.raw.Remove(path.Join(e.root, "docs/a.txt")) },
-				Check: func(t testing.TB, out connector.Output) {
-					if m := body(t, out); m["Path"] != "/docs/a.txt" || m["Size"] != float64(5) || m["MediaType"] != "text/plain; charset=utf-8" {
-						t.Errorf("metadata %v", m)
-					}
-				}},
-			{Name: "create exists", Operation: "CreateFile", Input: in("x", "folderPath", "/docs", "name", "a.txt"), WantKind: connector.KindBadRequest},
-			{Name: "create binary", Operation: "CreateFile",
-				Input: in(map[string]any{"$content-type": "application/octet-stream", "$content": base64.StdEncoding.EncodeToString([]byte{0, 1, 2, 255})}, "folderPath", "/", "name", "b.bin", "overwrite", true),
-				Check: fileHas("b.bin", "\x00\x01\x02\xff")},
-			{Name: "create bad base64", Operation: "CreateFile", Input: in(map[string]any{"$content": "!!!"}, "folderPath", "/", "name", "c.bin"), WantKind: connector.KindBadRequest},
-			{Name: "create name with folder", Operation: "CreateFile", Input: in("x", "folderPath", "/", "name", "x/y.txt"), WantKind: connector.KindBadRequest},
-			{Name: "get content", Operation: "GetFileContent", Input: in(nil, "id", "/docs/a.txt"), Check: wantContent("hello")},
-			{Name: "get content big", Operation: "GetFileContent", Input: in(nil, "id", "big.bin"), CancelMidCall: true,
-				Check: func(t testing.TB, out connector.Output) {
-					if n := len(decoded(t, out)); n != len(big) {
-						t.Errorf("read %d bytes, want %d", n, len(big))
-					}
-				}},
-			{Name: "get content missing", Operation: "GetFileContent", Input: in(nil, "id", "/nope.txt"), WantKind: connector.KindNotFound},
-			{Name: "dotdot", Operation: "GetFileContent", Input: in(nil, "id", "/docs/../../secret.txt"), WantKind: connector.KindBadRequest},
-			{Name: "bad connection", Operation: "GetFileMetadata", Input: in(nil, "id", "/docs"), UseBadConnection: true, WantKind: connector.KindUnauthenticated},
-			{Name: "metadata", Operation: "GetFileMetadata", Input: in(nil, "id", "/docs"),
-				Check: func(t testing.TB, out connector.Output) {
-					if m := body(t, out); m["IsFolder"] != true || m["Name"] != "docs" {
-						t.Errorf("metadata %v", m)
-					}
-				}},
-			{Name: "list root", Operation: "ListFolder", Input: in(nil, "id", "/"),
-				Check: func(t testing.TB, out connector.Output) {
-					raw, _ := json.Marshal(out.Body)
-					if !strings.Contains(string(raw), `"Path":"/docs"`) || strings.Contains(string(raw), ".junction-") {
-						t.Errorf("listing %s", raw)
-					}
-				}},
-			{Name: "list missing", Operation: "ListFolder", Input: in(nil, "id", "/nope"), WantKind: connector.KindNotFound},
-			{Name: "update", Operation: "UpdateFile", Input: in("hello again", "id", "/docs/a.txt"), Check: fileHas("docs/a.txt", "hello again")},
-			{Name: "update missing", Operation: "UpdateFile", Input: in("x", "id", "/docs/none.txt"), WantKind: connector.KindNotFound},
-			{Name: "append", Operation: "AppendFile", Input: in("line\n", "id", "/log/app.log"),
-				Setup: func(t testing.TB) { e.write(t, "log/app.log", "first\n") },
-				Check: fileHas("log/app.log", "first\nline\n")},
-			{Name: "append new file", Operation: "AppendFile", Input: in("only\n", "id", "/log/new.log"),
-				Setup: func(t testing.TB) { _ = e.raw.Remove(path.Join(e.root, "log/new.log")) },
-				Check: fileHas("log/new.log", "only\n")},
-			{Name: "copy", Operation: "CopyFile", Input: in(nil, "source", "/docs/a.txt", "destination", "/copies/a.txt", "overwrite", true), Check: fileHas("copies/a.txt", "hello again")},
-			{Name: "copy no overwrite", Operation: "CopyFile", Input: in(nil, "source", "/docs/a.txt", "destination", "/copies/a.txt"), WantKind: connector.KindBadRequest},
-			{Name: "copy missing", Operation: "CopyFile", Input: in(nil, "source", "/docs/none.txt", "destination", "/copies/n.txt"), WantKind: connector.KindNotFound},
-			{Name: "move", Operation: "MoveFile", Input: in(nil, "source", "/copies/a.txt", "destination", "/moved/a.txt"),
-				Setup: func(t testing.TB) {
-					_ = e.raw.Remove(path.Join(e.root, "moved/a.txt"))
-					e.write(t, "copies/a.txt", "hello again")
-				},
-				Check: fileHas("moved/a.txt", "hello again")},
-			{Name: "move no overwrite", Operation: "MoveFile", Input: in(nil, "source", "/docs/a.txt", "destination", "/moved/a.txt"), WantKind: connector.KindBadRequest},
-			{Name: "rename", Operation: "RenameFile", Input: in(nil, "id", "/moved/a.txt", "newName", "b.txt"), Check: fileHas("moved/b.txt", "hello again")},
-			{Name: "rename missing", Operation: "RenameFile", Input: in(nil, "id", "/moved/a.txt", "newName", "c.txt"), WantKind: connector.KindNotFound},
-			{Name: "delete", Operation: "DeleteFile", Input: in(nil, "id", "/moved/b.txt"),
-				Setup: func(t testing.TB) { e.write(t, "moved/b.txt", "x") },
-				Check: func(t testing.TB, out connector.Output) {
-					if e.exists("moved/b.txt") {
-						t.Error("file still there")
-					}
-				}},
-			{Name: "delete missing", Operation: "DeleteFile", Input: in(nil, "id", "/moved/b.txt"), WantKind: connector.KindNotFound},
-			{Name: "delete folder", Operation: "DeleteFile", Input: in(nil, "id", "/docs"), WantKind: connector.KindBadRequest},
-			{Name: "extract", Operation: "ExtractFolder", Input: in(nil, "source", "/in.zip", "destination", "/out", "overwrite", true),
-				Check: func(t testing.TB, out connector.Output) {
-					fileHas("out/a.txt", "A")(t, out)
-					fileHas("out/sub/b.txt", "B")(t, out)
-				}},
-			{Name: "extract zip slip", Operation: "ExtractFolder", Input: in(nil, "source", "/evil.zip", "destination", "/out2"), WantKind: connector.KindBadRequest},
-			{Name: "extract not zip", Operation: "ExtractFolder", Input: in(nil, "source", "/docs/a.txt", "destination", "/out3"), WantKind: connector.KindBadRequest},
-		},
-		Triggers: []connectortest.TriggerCase{
-			{Name: "keep", Operation: sftp.OnUpdatedFile, Input: in(nil, "folderId", "/watch"), Add: adder("watch", "f"), Key: key},
-			{Name: "move after read", Operation: sftp.OnUpdatedFile, Input: in(nil, "folderId", "/watch2", "afterRead", "move", "moveToFolder", "/done", "includeFileContent", false),
-				Add: adder("watch2", "g"), Key: key, CheckCleanup: movedTo("done")},
-		},
-	})
+	fsconntest.Remote(t, factory, e, e.conn(), e.conn("password", "wrong-password-123"), sftp.OnUpdatedFile)
 }
 
 // TestConnect checks authentication and host key pinning against the real
@@ -393,27 +197,5 @@ func TestConnect(t *testing.T) {
 // connector.Stream body.
 func TestStream(t *testing.T) {
 	e := setup(t)
-	c := sftp.New(sftp.Config{})
-	data := strings.Repeat("stream me ", 300_000) // 3 MB
-	_, err := c.Invoke(t.Context(), e.conn(), "CreateFile", connector.Input{
-		Parameters: map[string]any{"folderPath": "/s", "name": "big.txt"},
-		Body:       &connector.Stream{Body: io.NopCloser(strings.NewReader(data)), Size: -1},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := c.InvokeStream(t.Context(), e.conn(), "GetFileContent", connector.Input{Parameters: map[string]any{"id": "/s/big.txt"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := io.ReadAll(st.Body)
-	if cerr := st.Body.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil || string(got) != data || st.Size != int64(len(data)) || st.ContentType != "text/plain; charset=utf-8" {
-		t.Fatalf("stream: %d bytes (size %d, %s), err %v", len(got), st.Size, st.ContentType, err)
-	}
-	if _, err := c.InvokeStream(t.Context(), e.conn(), "GetFileContent", connector.Input{Parameters: map[string]any{"id": "/s/none"}}); connector.KindOf(err) != connector.KindNotFound {
-		t.Errorf("missing file: %v", err)
-	}
+	fsconntest.Stream(t, sftp.New(sftp.Config{}), e.conn())
 }
