@@ -4,117 +4,36 @@ package blob_test
 
 import (
 	"context"
-	"crypto/rand"
 	"io"
-	"os"
-	"runtime"
-	"strconv"
-	"sync"
-	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/junction-run/junction/connector"
 	"github.com/junction-run/junction/connectors/blob"
+	"github.com/junction-run/junction/connectors/internal/benchio"
+	"github.com/junction-run/junction/connectors/internal/fsconn/fsconntest"
 )
 
-// benchSize is the object size of the streaming benchmarks:
-// $JUNCTION_BENCH_BLOB_MIB MiB, 256 by default (1024 for the 1 GiB target).
-func benchSize(b *testing.B) int64 {
-	mib := int64(256)
-	if v := os.Getenv("JUNCTION_BENCH_BLOB_MIB"); v != "" {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || n < 1 {
-			b.Fatalf("JUNCTION_BENCH_BLOB_MIB=%q: want a positive integer", v)
-		}
-		mib = n
-	}
-	return mib << 20
-}
+// benchSizeEnv names the variable that sets the object size of the
+// streaming benchmarks in MiB (see [benchio.Size]).
+const benchSizeEnv = "JUNCTION_BENCH_BLOB_MIB"
 
-// patternReader yields n bytes by repeating one random block, allocating
-// nothing per read.
-type patternReader struct {
-	block []byte
-	left  int64
-	off   int
-}
-
-func newPattern(n int64) *patternReader {
-	b := make([]byte, 1<<20)
-	_, _ = rand.Read(b)
-	return &patternReader{block: b, left: n}
-}
-
-func (r *patternReader) Read(p []byte) (int, error) {
-	if r.left == 0 {
-		return 0, io.EOF
-	}
-	if int64(len(p)) > r.left {
-		p = p[:r.left]
-	}
-	n := copy(p, r.block[r.off:])
-	r.off = (r.off + n) % len(r.block)
-	r.left -= int64(n)
-	return n, nil
-}
-
-// heapPeak samples the heap in use until stopped and returns the peak
-// above the level when it started, in MiB.
-func heapPeak() (stop func() float64) {
-	var ms runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&ms)
-	base := ms.HeapInuse
-	var peak atomic.Uint64
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		t := time.NewTicker(10 * time.Millisecond)
-		defer t.Stop()
-		var m runtime.MemStats
-		for {
-			select {
-			case <-done:
-				return
-			case <-t.C:
-				runtime.ReadMemStats(&m)
-				if m.HeapInuse > peak.Load() {
-					peak.Store(m.HeapInuse)
-				}
-			}
-		}
-	}()
-	return func() float64 {
-		close(done)
-		wg.Wait()
-		p := peak.Load()
-		if p < base {
-			return 0
-		}
-		return float64(p-base) / (1 << 20)
-	}
-}
-
-// BenchmarkStreamUpload uploads benchSize bytes from a reader of unknown
-// size (multipart, 16 MiB parts) and reports the heap peak: it stays near
-// one part whatever the size.
+// BenchmarkStreamUpload uploads the benchmark size (benchSizeEnv) from a
+// reader of unknown size (multipart, 16 MiB parts) and reports the heap
+// peak: it stays near one part whatever the size.
 func BenchmarkStreamUpload(b *testing.B) {
 	conn, raw := server(b)
 	bkt := bucket(b, raw)
-	size := benchSize(b)
+	size := benchio.Size(b, benchSizeEnv)
 	c := blob.New(blob.Config{})
 	defer c.Close(context.Background())
 	b.SetBytes(size)
 	var peak float64
 	b.ResetTimer()
 	for range b.N {
-		stop := heapPeak()
+		stop := benchio.HeapPeak()
 		_, err := c.Invoke(context.Background(), conn, "CreateBlob", connector.Input{
-			Parameters: p("container", bkt, "blob", "bench.bin"),
-			Body:       &connector.Stream{Body: io.NopCloser(newPattern(size)), Size: -1},
+			Parameters: fsconntest.Params("container", bkt, "blob", "bench.bin"),
+			Body:       &connector.Stream{Body: io.NopCloser(benchio.Pattern(size)), Size: -1},
 		})
 		peak = max(peak, stop())
 		if err != nil {
@@ -125,17 +44,17 @@ func BenchmarkStreamUpload(b *testing.B) {
 	b.ReportMetric(float64(size>>20), "object-MiB")
 }
 
-// BenchmarkStreamDownload reads a benchSize blob through InvokeStream and
-// reports the heap peak.
+// BenchmarkStreamDownload reads a blob of the benchmark size
+// (benchSizeEnv) through InvokeStream and reports the heap peak.
 func BenchmarkStreamDownload(b *testing.B) {
 	conn, raw := server(b)
 	bkt := bucket(b, raw)
-	size := benchSize(b)
+	size := benchio.Size(b, benchSizeEnv)
 	c := blob.New(blob.Config{})
 	defer c.Close(context.Background())
 	if _, err := c.Invoke(context.Background(), conn, "CreateBlob", connector.Input{
-		Parameters: p("container", bkt, "blob", "bench.bin"),
-		Body:       &connector.Stream{Body: io.NopCloser(newPattern(size)), Size: -1},
+		Parameters: fsconntest.Params("container", bkt, "blob", "bench.bin"),
+		Body:       &connector.Stream{Body: io.NopCloser(benchio.Pattern(size)), Size: -1},
 	}); err != nil {
 		b.Fatal(err)
 	}
@@ -143,8 +62,8 @@ func BenchmarkStreamDownload(b *testing.B) {
 	var peak float64
 	b.ResetTimer()
 	for range b.N {
-		stop := heapPeak()
-		st, err := c.InvokeStream(context.Background(), conn, "GetBlobContent", connector.Input{Parameters: p("container", bkt, "blob", "bench.bin")})
+		stop := benchio.HeapPeak()
+		st, err := c.InvokeStream(context.Background(), conn, "GetBlobContent", connector.Input{Parameters: fsconntest.Params("container", bkt, "blob", "bench.bin")})
 		if err != nil {
 			b.Fatal(err)
 		}
