@@ -33,19 +33,16 @@ const (
 )
 
 type triggerInput struct {
-	folder, from, subject   string
-	hasAttachment, include  bool
+	mailmsg.Filter
+	folder                  string
 	max                     int
 	afterRead, moveToFolder string
 }
 
 func readTriggerInput(in connector.Input) (triggerInput, error) {
-	t := triggerInput{folder: folderParam(in, "folder"), from: param(in, "from"), subject: param(in, "subjectContains")}
+	t := triggerInput{folder: folderParam(in, "folder")}
 	var err error
-	if t.hasAttachment, err = boolParam(in, "hasAttachment", false); err != nil {
-		return t, err
-	}
-	if t.include, err = boolParam(in, "includeAttachments", false); err != nil {
+	if t.Filter, err = mailmsg.ReadFilter(in); err != nil {
 		return t, err
 	}
 	if t.max, err = intParam(in, "maxEmails", 25, 1, 500); err != nil {
@@ -82,11 +79,9 @@ func (c *Connector) Poll(ctx context.Context, conn connector.Connection, operati
 		return connector.PollResult{}, err
 	}
 	var cur cursor
-	first := len(state) == 0 || string(state) == "null"
-	if !first {
-		if err := json.Unmarshal(state, &cur); err != nil {
-			return connector.PollResult{}, connector.Errorf(connector.KindBadRequest, "imap: trigger state is not a cursor: %v", err)
-		}
+	first, err := mailmsg.ReadCursor("imap", state, &cur)
+	if err != nil {
+		return connector.PollResult{}, err
 	}
 	var res connector.PollResult
 	err = c.session(ctx, conn, func(ctx context.Context, m mailbox, s mailmsg.Settings) error {
@@ -103,10 +98,10 @@ func (c *Connector) Poll(ctx context.Context, conn connector.Connection, operati
 			if err != nil {
 				return err
 			}
-			res.State = mustJSON(cursor{UIDValidity: st.UIDValidity, LastUID: last})
+			res.State = mailmsg.MustJSON(cursor{UIDValidity: st.UIDValidity, LastUID: last})
 			return nil
 		}
-		uids, err := m.Search(criteria{MinUID: cur.LastUID + 1, From: t.from, Subject: t.subject})
+		uids, err := m.Search(criteria{MinUID: cur.LastUID + 1, From: t.From, Subject: t.Subject})
 		if err != nil {
 			return err
 		}
@@ -129,12 +124,12 @@ func (c *Connector) Poll(ctx context.Context, conn connector.Connection, operati
 			if msg.UID > next.LastUID {
 				next.LastUID = msg.UID
 			}
-			e, err := c.toEmail(t.folder, msg, t.include)
+			e, err := c.toEmail(t.folder, msg, t.IncludeAttachments)
 			if err != nil {
 				c.log().Warn("imap message skipped: it cannot be parsed", "folder", t.folder, "uid", msg.UID, "error", err.Error())
 				continue
 			}
-			if t.hasAttachment && !e.HasAttachments {
+			if !t.Wants(e) {
 				continue
 			}
 			res.Items = append(res.Items, e)
@@ -142,7 +137,7 @@ func (c *Connector) Poll(ctx context.Context, conn connector.Connection, operati
 		if len(uids) > 0 && uids[len(uids)-1] > next.LastUID {
 			next.LastUID = uids[len(uids)-1]
 		}
-		res.State = mustJSON(next)
+		res.State = mailmsg.MustJSON(next)
 		return nil
 	})
 	if err != nil {
@@ -224,12 +219,4 @@ func (c *Connector) Cleanup(ctx context.Context, conn connector.Connection, oper
 		}
 		return nil
 	})
-}
-
-func mustJSON(v any) json.RawMessage {
-	b, err := json.Marshal(v)
-	if err != nil {
-		panic(err) // only plain structs are marshalled
-	}
-	return b
 }

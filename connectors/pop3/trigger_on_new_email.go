@@ -28,22 +28,21 @@ type cursor struct {
 	Seen []string `json:"seen"`
 }
 
+// triggerInput holds the filter with From and Subject in lower case, as
+// headerMatches compares them.
 type triggerInput struct {
-	from, subject          string
-	hasAttachment, include bool
-	deleteAfterRead        bool
-	max                    int
+	mailmsg.Filter
+	deleteAfterRead bool
+	max             int
 }
 
 func readTriggerInput(in connector.Input) (triggerInput, error) {
-	t := triggerInput{from: strings.ToLower(mailmsg.StringParam(in, "from")), subject: strings.ToLower(mailmsg.StringParam(in, "subjectContains"))}
+	var t triggerInput
 	var err error
-	if t.hasAttachment, err = mailmsg.BoolParam(in, "hasAttachment", false); err != nil {
+	if t.Filter, err = mailmsg.ReadFilter(in); err != nil {
 		return t, err
 	}
-	if t.include, err = mailmsg.BoolParam(in, "includeAttachments", false); err != nil {
-		return t, err
-	}
+	t.From, t.Subject = strings.ToLower(t.From), strings.ToLower(t.Subject)
 	if t.deleteAfterRead, err = mailmsg.BoolParam(in, "deleteAfterRead", false); err != nil {
 		return t, err
 	}
@@ -56,17 +55,17 @@ func readTriggerInput(in connector.Input) (triggerInput, error) {
 // headerMatches applies the from and subjectContains filters to a header
 // block (from TOP), so that only matching messages are retrieved whole.
 func (t triggerInput) headerMatches(header []byte) bool {
-	if t.from == "" && t.subject == "" {
+	if t.From == "" && t.Subject == "" {
 		return true
 	}
 	m, err := mail.ReadMessage(bufio.NewReader(bytes.NewReader(append(header, '\n', '\n'))))
 	if err != nil {
 		return false
 	}
-	if t.from != "" && !strings.Contains(strings.ToLower(mailmsg.DecodeHeader(m.Header.Get("From"))), t.from) {
+	if t.From != "" && !strings.Contains(strings.ToLower(mailmsg.DecodeHeader(m.Header.Get("From"))), t.From) {
 		return false
 	}
-	return t.subject == "" || strings.Contains(strings.ToLower(mailmsg.DecodeHeader(m.Header.Get("Subject"))), t.subject)
+	return t.Subject == "" || strings.Contains(strings.ToLower(mailmsg.DecodeHeader(m.Header.Get("Subject"))), t.Subject)
 }
 
 // Poll returns the messages whose unique ids it has not seen, oldest first.
@@ -83,11 +82,9 @@ func (c *Connector) Poll(ctx context.Context, conn connector.Connection, operati
 		return connector.PollResult{}, err
 	}
 	var cur cursor
-	first := len(state) == 0 || string(state) == "null"
-	if !first {
-		if err := json.Unmarshal(state, &cur); err != nil {
-			return connector.PollResult{}, connector.Errorf(connector.KindBadRequest, "pop3: trigger state is not a cursor: %v", err)
-		}
+	first, err := mailmsg.ReadCursor("pop3", state, &cur)
+	if err != nil {
+		return connector.PollResult{}, err
 	}
 	seen := make(map[string]bool, len(cur.Seen))
 	for _, id := range cur.Seen {
@@ -116,7 +113,7 @@ func (c *Connector) Poll(ctx context.Context, conn connector.Connection, operati
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			if t.from != "" || t.subject != "" {
+			if t.From != "" || t.Subject != "" {
 				h, err := cl.Top(m.Num, c.cfg.MaxMessageBytes)
 				if err != nil {
 					return err
@@ -131,12 +128,12 @@ func (c *Connector) Poll(ctx context.Context, conn connector.Connection, operati
 				return err
 			}
 			next = append(next, m.UID)
-			e, err := c.parse(m, raw, t.include)
+			e, err := c.parse(m, raw, t.IncludeAttachments)
 			if err != nil {
 				c.log().Warn("pop3 message skipped: it cannot be parsed", "id", m.UID, "error", err.Error())
 				continue
 			}
-			if t.hasAttachment && !e.HasAttachments {
+			if !t.Wants(e) {
 				continue
 			}
 			taken++
@@ -145,7 +142,7 @@ func (c *Connector) Poll(ctx context.Context, conn connector.Connection, operati
 		if len(next) > maxSeen {
 			next = next[len(next)-maxSeen:]
 		}
-		res.State = mustJSON(cursor{Seen: next})
+		res.State = mailmsg.MustJSON(cursor{Seen: next})
 		return nil
 	})
 	if err != nil {
@@ -190,12 +187,4 @@ func (c *Connector) Cleanup(ctx context.Context, conn connector.Connection, oper
 		}
 		return nil
 	})
-}
-
-func mustJSON(v any) json.RawMessage {
-	b, err := json.Marshal(v)
-	if err != nil {
-		panic(err) // only plain structs are marshalled
-	}
-	return b
 }

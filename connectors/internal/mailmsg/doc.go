@@ -4,7 +4,8 @@
 // parsing of a received message into the Logic Apps email object
 // ([Parse], [Email]), its JSON Schema, and the connection settings of a mail
 // server (host, port, username, password, security) with the TLS and error
-// classification that go with them ([Settings]).
+// classification that go with them ([Settings]), and the filter and state
+// of the OnNewEmail triggers ([Filter], [ReadCursor]).
 //
 // Parsing never panics and bounds its work: nesting depth, number of parts
 // and decoded sizes are limited, so a hostile message cannot exhaust memory.
