@@ -137,20 +137,7 @@ func TestConnect(t *testing.T) {
 			t.Parallel()
 			c := ftp.New(ftp.Config{Timeout: 5 * time.Second})
 			err := c.Test(t.Context(), e.conn(tt.kv...))
-			if tt.want == connector.KindUnknown {
-				if err != nil {
-					t.Fatalf("Test: %v", err)
-				}
-				return
-			}
-			if err == nil || connector.KindOf(err) != tt.want {
-				t.Fatalf("Test: %v (kind %v), want kind %v", err, connector.KindOf(err), tt.want)
-			}
-			for _, s := range secrets {
-				if strings.Contains(err.Error(), s) {
-					t.Errorf("error shows a password: %v", err)
-				}
-			}
+			fsconntest.CheckTest(t, err, tt.want, secrets)
 		})
 	}
 }

@@ -172,21 +172,8 @@ func TestConnect(t *testing.T) {
 			t.Parallel()
 			c := sftp.New(sftp.Config{})
 			err := c.Test(t.Context(), e.conn(tt.kv...))
-			if tt.want == connector.KindUnknown {
-				if err != nil {
-					t.Fatalf("Test: %v", err)
-				}
-				return
-			}
-			if err == nil || connector.KindOf(err) != tt.want {
-				t.Fatalf("Test: %v (kind %v), want kind %v", err, connector.KindOf(err), tt.want)
-			}
-			for _, s := range secrets {
-				if strings.Contains(err.Error(), s) {
-					t.Errorf("error shows a password: %v", err)
-				}
-			}
-			if strings.Contains(tt.name, "mismatch") && !strings.Contains(err.Error(), "does not match") {
+			fsconntest.CheckTest(t, err, tt.want, secrets)
+			if tt.want != connector.KindUnknown && strings.Contains(tt.name, "mismatch") && !strings.Contains(err.Error(), "does not match") {
 				t.Errorf("mismatch error is unclear: %v", err)
 			}
 		})

@@ -293,3 +293,23 @@ func Stream(t *testing.T, c StreamProvider, conn connector.Connection) {
 		t.Errorf("missing file: %v", err)
 	}
 }
+
+// CheckTest checks the result of a Tester.Test call: success when want is
+// KindUnknown, else an error of kind want whose text shows none of secrets.
+func CheckTest(t testing.TB, err error, want connector.ErrorKind, secrets []string) {
+	t.Helper()
+	if want == connector.KindUnknown {
+		if err != nil {
+			t.Fatalf("Test: %v", err)
+		}
+		return
+	}
+	if err == nil || connector.KindOf(err) != want {
+		t.Fatalf("Test: %v (kind %v), want kind %v", err, connector.KindOf(err), want)
+	}
+	for _, s := range secrets {
+		if strings.Contains(err.Error(), s) {
+			t.Errorf("error shows a password: %v", err)
+		}
+	}
+}
