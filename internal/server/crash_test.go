@@ -46,7 +46,7 @@ const crashPollerDef = `{"definition": {
 type itemService struct {
 	n, page int
 	every   time.Duration // one item is released every `every`
-	latency time.Duration // added to every 200 answer
+	latency time.Duration // added to every 200 answer (a third of it to /done)
 
 	mu      sync.Mutex
 	start   time.Time
@@ -104,6 +104,9 @@ func (s *itemService) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
 		s.done[in.Item] = append(s.done[in.Item], in.Run)
 		s.mu.Unlock()
+		// Answer late, so that a kill can land after the side effect and
+		// before the engine records it: the step then runs again.
+		time.Sleep(s.latency / 3)
 		w.WriteHeader(http.StatusNoContent)
 	default:
 		http.NotFound(w, r)
