@@ -387,8 +387,15 @@ func (d *Dispatcher) pollConnector(ctx context.Context, e *entry, ns *state, now
 	}
 	out := outcome{code: "OK", cleanup: cleaner}
 	if e.t.SplitOn != "" {
-		body := expr.NewObject(1)
-		body.Set("value", items)
+		// {"value": [items]} for @triggerBody()?['value'] (SQL, Office
+		// 365 style); the array itself when splitOn splits the body
+		// (@triggerBody(), as the file and mail triggers are written).
+		var body any = items
+		if !splitsBody(e.t.SplitOn) {
+			o := expr.NewObject(1)
+			o.Set("value", items)
+			body = o
+		}
 		o := triggerOutputs(body)
 		out.candidates, out.outputs = []any{o}, o
 		if cleaner {
@@ -410,6 +417,16 @@ func (d *Dispatcher) pollConnector(ctx context.Context, e *entry, ns *state, now
 	body.Set("value", items)
 	out.outputs = triggerOutputs(body)
 	return out
+}
+
+// splitsBody reports whether splitOn splits the trigger body itself.
+func splitsBody(splitOn string) bool {
+	s := strings.ToLower(strings.Join(strings.Fields(splitOn), ""))
+	switch s {
+	case "@triggerbody()", "@triggeroutputs()['body']", "@triggeroutputs()?['body']", "@triggeroutputs().body", "@triggeroutputs()?.body":
+		return true
+	}
+	return false
 }
 
 func triggerOutputs(body any) *expr.Object {

@@ -296,3 +296,26 @@ func TestAtomicPollCommit(t *testing.T) {
 		t.Fatalf("bodies %v, want %v", got, want)
 	}
 }
+
+// TestSplitOnShapes: a connector poll's items are split by splitOn
+// @triggerBody() (the body is the array, as the file and mail trigger
+// examples are written) and by @triggerBody()?['value'].
+func TestSplitOnShapes(t *testing.T) {
+	t.Parallel()
+	for i, split := range []string{"@triggerBody()", "@triggerOutputs()?['body']", "@triggerBody()?['value']"} {
+		t.Run(split, func(t *testing.T) {
+			t.Parallel()
+			fake := &fakePoller{}
+			fake.publish(map[string]any{"id": "a"}, map[string]any{"id": "b"})
+			h := newHarness(t, triggers.Options{Connections: connections(t, fake, nil)}, nil)
+			name := "split" + strconv.Itoa(i)
+			h.mustEnable(name, `{"triggers":{"new":{"type":"ApiConnection","recurrence":{"frequency":"Second","interval":1},
+			  "splitOn":"`+split+`",
+			  "inputs":{"host":{"connection":{"referenceName":"fake"}},"method":"get","path":"/new/orders"}}},"actions":{}}`)
+			waitFor(t, 10*time.Second, "2 runs", func() bool { return len(h.runs(name)) >= 2 })
+			if got, want := h.bodies(name), []string{`{"id":"a"}`, `{"id":"b"}`}; !slices.Equal(got, want) {
+				t.Fatalf("bodies %v, want %v", got, want)
+			}
+		})
+	}
+}
