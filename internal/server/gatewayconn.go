@@ -58,7 +58,13 @@ func (g *GatewayConnections) Resolve(ctx context.Context, name string) (connecto
 	if !ok {
 		return nil, connector.Connection{}, fmt.Errorf("server connection '%s': its connector '%s' is not in the catalogue", name, c.ConnectorID)
 	}
-	return &gatewayProvider{g: g, orig: orig, spec: orig.Spec(), name: name}, connector.Connection{Name: name}, nil
+	gp := &gatewayProvider{g: g, orig: orig, spec: orig.Spec(), name: name}
+	if _, ok := orig.(connector.Cleaner); ok {
+		// Only then: the dispatcher keeps items for Cleanup when the
+		// provider is a Cleaner.
+		return &gatewayCleaner{gp}, connector.Connection{Name: name}, nil
+	}
+	return gp, connector.Connection{Name: name}, nil
 }
 
 // gatewayProvider calls one server connection through the gateway.
@@ -129,6 +135,18 @@ func (p *gatewayProvider) Listen(ctx context.Context, _ connector.Connection, op
 	return ln.Listen(ctx, conn, operationID, in, deliver)
 }
 
+// gatewayCleaner is a gatewayProvider whose connector cleans up after its
+// trigger items are stored (afterRead: delete, move, markAsRead...).
+type gatewayCleaner struct{ *gatewayProvider }
+
+func (p *gatewayCleaner) Cleanup(ctx context.Context, _ connector.Connection, operationID string, in connector.Input, items []any) error {
+	conn, err := p.g.svc.Resolve(ctx, p.name)
+	if err != nil {
+		return err
+	}
+	return p.orig.(connector.Cleaner).Cleanup(ctx, conn, operationID, in, items)
+}
+
 // classify turns gateway refusals into connector errors the engine's
 // retry policy understands (a 429 of the gateway is throttling).
 func classify(err error) error {
@@ -154,4 +172,5 @@ var (
 	_ connector.Poller     = (*gatewayProvider)(nil)
 	_ connector.Subscriber = (*gatewayProvider)(nil)
 	_ connector.Listener   = (*gatewayProvider)(nil)
+	_ connector.Cleaner    = (*gatewayCleaner)(nil)
 )
