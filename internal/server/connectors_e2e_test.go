@@ -31,7 +31,7 @@ import (
 //	(a) a file on SFTP → sftp OnUpdatedFile → blob CreateBlob + smtp SendEmail
 //	(e) that email (Postfix → Dovecot) → imap OnNewEmail and pop3 OnNewEmail
 //	(b) a PostgreSQL row (sql PostItem) → sql OnNewItems → amqp SendMessage
-//	(c) a file on FTP → ftp OnUpdatedFile → file CreateFile
+//	(c) a file on FTP → ftp OnUpdatedFile (afterRead delete) → file CreateFile
 //	(d) a RabbitMQ message → amqp OnMessage (Listener) → file CreateFile
 func TestConnectorWorkflowsThroughServe(t *testing.T) {
 	t.Parallel()
@@ -146,7 +146,7 @@ func TestConnectorWorkflowsThroughServe(t *testing.T) {
 	p.deploy(t, "e2e-sql", `{"triggers": {"row": {`+polling("e2e-sql", "/tables/@{encodeURIComponent('public."+table+"')}/onnewitems", map[string]any{})+`}},
 		"actions": {"Send": `+action("e2e-amqp", "post", "/messages", map[string]any{"queue": outQ, "messageId": "row-@{triggerBody()?['id']}"}, `"@triggerBody()"`, "")+`}}`)
 	// (c) ftp → file.
-	p.deploy(t, "e2e-ftp", `{"triggers": {"file": {`+polling("e2e-ftp", "/datasets/default/triggers/onupdatedfile", map[string]any{"folderId": ftpDir})+`}},
+	p.deploy(t, "e2e-ftp", `{"triggers": {"file": {`+polling("e2e-ftp", "/datasets/default/triggers/onupdatedfile", map[string]any{"folderId": ftpDir, "afterRead": "delete"})+`}},
 		"actions": {"Copy": `+action("e2e-file", "post", "/datasets/default/files", map[string]any{"folderPath": "/from-ftp", "name": "@{triggerBody()?['Name']}", "overwrite": true}, `"@triggerBody()?['Content']"`, "")+`}}`)
 	// (d) amqp OnMessage (a Listener, no recurrence) → file.
 	p.deploy(t, "e2e-amqp", `{"triggers": {"msg": {"type": "ApiConnection",
@@ -220,6 +220,19 @@ func TestConnectorWorkflowsThroughServe(t *testing.T) {
 		b, err := os.ReadFile(filepath.Join(outDir, "from-ftp", "prices.csv"))
 		if err != nil || string(b) != "sku,price\nA,1\n" {
 			t.Fatalf("copied file %q, %v", b, err)
+		}
+		// afterRead: delete runs through the server connection's Cleanup
+		// once the run is stored.
+		deadline := time.Now().Add(20 * time.Second)
+		for {
+			st, b := p.tryInvoke(t, "e2e-ftp", "GetFileMetadata", map[string]any{"id": ftpDir + "/prices.csv"}, nil)
+			if st == http.StatusNotFound {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("the FTP file is still there after its run: %d %s", st, b)
+			}
+			time.Sleep(100 * time.Millisecond)
 		}
 	})
 	t.Run("d: amqp messages through the listener trigger to files (amqp, file)", func(t *testing.T) {
