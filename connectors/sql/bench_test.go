@@ -19,20 +19,21 @@ import (
 	"github.com/junction-run/junction/internal/testserver"
 )
 
-// TestOnNewItemsLoad measures the OnNewItems trigger detecting many new
+// BenchmarkOnNewItemsLoad measures the OnNewItems trigger detecting many new
 // rows in PostgreSQL: it inserts JUNCTION_BENCH_SQL_ROWS rows (100,000 with
 // JUNCTION_BENCH_SQL_ROWS=1) after the baseline poll, then polls with the
 // returned cursor, as the dispatcher does, until every row came back
 // (maxItems per poll: JUNCTION_BENCH_SQL_MAXITEMS, default 1000, the
 // connector's largest page is 10,000). It reports rows/s and the heap.
 //
-//	JUNCTION_BENCH_SQL_ROWS=1 go test -run TestOnNewItemsLoad -v ./connectors/sql/
-func TestOnNewItemsLoad(t *testing.T) {
+// It runs the load once (use -benchtime 1x); JUNCTION_BENCH_SQL_ROWS sets
+// the row count (default 100,000):
+//
+//	go test -run '^$' -bench OnNewItemsLoad -benchtime 1x ./connectors/sql/
+func BenchmarkOnNewItemsLoad(b *testing.B) {
+	var t testing.TB = b
 	n, _ := strconv.Atoi(os.Getenv("JUNCTION_BENCH_SQL_ROWS"))
-	if n <= 0 {
-		t.Skip("set JUNCTION_BENCH_SQL_ROWS=1 (100,000 rows) or a row count to run")
-	}
-	if n == 1 {
+	if n <= 1 {
 		n = 100_000
 	}
 	page := 1000

@@ -19,19 +19,21 @@ import (
 	"github.com/junction-run/junction/internal/engine/triggers"
 )
 
-// TestScheduleLoad enables 1,000 triggers at a 10-second interval and
+// BenchmarkScheduleLoad enables 1,000 triggers at a 10-second interval and
 // reports the scheduling skew (actual − planned fire time, from the
-// history) and the process CPU time over the window. It is opt-in:
+// history) and the process CPU time over the window, once (run it with
+// -benchtime 1x):
 //
-//	JUNCTION_TRIGGER_BENCH=recurrence go test -run TestScheduleLoad -v ./internal/engine/triggers/
+//	JUNCTION_TRIGGER_BENCH=recurrence go test -run ^$ -bench ScheduleLoad -benchtime 1x ./internal/engine/triggers/
 //	JUNCTION_TRIGGER_BENCH=poll ...  (ApiConnection triggers on an in-process Poller; every poll finds one item)
 //
 // JUNCTION_TRIGGER_BENCH_SECONDS sets the window (default 40);
 // JUNCTION_TRIGGER_BENCH_SPREAD=1 spreads the start times over the interval.
-func TestScheduleLoad(t *testing.T) {
+func BenchmarkScheduleLoad(b *testing.B) {
+	var t testing.TB = b
 	mode := os.Getenv("JUNCTION_TRIGGER_BENCH")
 	if mode == "" {
-		t.Skip("set JUNCTION_TRIGGER_BENCH=recurrence or poll to run")
+		mode = "recurrence"
 	}
 	window := 40 * time.Second
 	if s, err := strconv.Atoi(os.Getenv("JUNCTION_TRIGGER_BENCH_SECONDS")); err == nil && s > 0 {

@@ -29,20 +29,21 @@ func (c *countRuns) Commit(ctx context.Context, b *store.Batch) error {
 	return err
 }
 
-// TestListenerLoad measures AMQP messages per second from the broker to a
+// BenchmarkListenerLoad measures AMQP messages per second from the broker to a
 // durably started run: JUNCTION_BENCH_AMQP_MESSAGES messages (5,000 with
 // =1) are queued in RabbitMQ, then the workflow is enabled and the time
 // until every message's run is committed to the SQLite store (and the
 // message acked) is measured. Each run executes a Compose action
 // meanwhile. JUNCTION_BENCH_AMQP_PREFETCH sets the trigger's prefetch.
 //
-//	JUNCTION_BENCH_AMQP_MESSAGES=1 go test -run TestListenerLoad -v ./internal/engine/triggers/
-func TestListenerLoad(t *testing.T) {
+// It runs the load once (use -benchtime 1x); JUNCTION_BENCH_AMQP_MESSAGES
+// sets the message count (default 5,000):
+//
+//	go test -run '^$' -bench ListenerLoad -benchtime 1x ./internal/engine/triggers/
+func BenchmarkListenerLoad(b *testing.B) {
+	var t testing.TB = b
 	n, _ := strconv.Atoi(os.Getenv("JUNCTION_BENCH_AMQP_MESSAGES"))
-	if n <= 0 {
-		t.Skip("set JUNCTION_BENCH_AMQP_MESSAGES=1 (5,000 messages) or a count to run")
-	}
-	if n == 1 {
+	if n <= 1 {
 		n = 5000
 	}
 	prefetch := 10
