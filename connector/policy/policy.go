@@ -199,6 +199,9 @@ type instance struct {
 	err     error // compile error, reported when the instance applies
 	polling *PollingTrigger
 	data    any // template-specific compiled parameters
+	// bodyFree means applying the instance neither reads nor changes the
+	// body (see [Set.UsesBody]).
+	bodyFree bool
 }
 
 func (in *instance) errorf(param string, format string, args ...any) error {
@@ -289,6 +292,25 @@ func (s *Set) run(ctx context.Context, x *Exchange, list []*instance, section Se
 		}
 	}
 	return nil
+}
+
+// UsesBody reports whether a policy of section that applies to operationID
+// may read or change the body (x.Request.Body in the request section,
+// x.Response.Body in the response and failure sections). When it reports
+// false, a caller may leave the body out of the exchange (Request.Body nil,
+// the bytes in Request.Raw; Response.Body nil) and pass the bytes through
+// untouched. Unknown templates are never applied, so they use no body.
+func (s *Set) UsesBody(operationID string, section Section) bool {
+	if s == nil {
+		return false
+	}
+	for _, in := range s.instances {
+		if in.section != section || in.bodyFree || (in.apply == nil && in.err == nil) || !in.pi.AppliesTo(operationID) {
+			continue
+		}
+		return true
+	}
+	return false
 }
 
 // PollingTrigger returns the pollingtrigger configuration for the operation,

@@ -85,3 +85,40 @@ func TestValidInstancesCompile(t *testing.T) {
 		t.Error("polling trigger outside its scope")
 	}
 }
+
+func TestUsesBody(t *testing.T) {
+	t.Parallel()
+	hdr := func(value string, section string, ops ...string) connector.PolicyInstance {
+		return connector.PolicyInstance{TemplateID: "setheader", Section: section, Operations: ops, Parameters: map[string]any{"name": "X", "value": value}}
+	}
+	tests := []struct {
+		name      string
+		instances []connector.PolicyInstance
+		op        string
+		section   Section
+		want      bool
+	}{
+		{"none", nil, "Op", SectionRequest, false},
+		{"literal header", []connector.PolicyInstance{hdr("v", "")}, "Op", SectionRequest, false},
+		{"header from a parameter", []connector.PolicyInstance{hdr("@connectionParameters('r')", "")}, "Op", SectionRequest, false},
+		{"header from the body", []connector.PolicyInstance{hdr("@body().id", "")}, "Op", SectionRequest, true},
+		{"header from the body, other op", []connector.PolicyInstance{hdr("@{body().id}", "", "Other")}, "Op", SectionRequest, false},
+		{"response header from the body", []connector.PolicyInstance{hdr("@{body().id}", "Response")}, "Op", SectionResponse, true},
+		{"response header, request section", []connector.PolicyInstance{hdr("@{body().id}", "Response")}, "Op", SectionRequest, false},
+		{"query", []connector.PolicyInstance{{TemplateID: "setqueryparameter", Parameters: map[string]any{"name": "q", "value": "1"}}}, "Op", SectionRequest, false},
+		{"route", []connector.PolicyInstance{{TemplateID: "routerequesttoendpoint", Parameters: map[string]any{"newPath": "/a/{id}"}}}, "Op", SectionRequest, false},
+		{"setproperty", []connector.PolicyInstance{{TemplateID: "setproperty", Parameters: map[string]any{
+			"newPropertyParentPathTemplate": "@body()", "newPropertySubPathTemplate": "a", "propertyValuePathTemplate": "v"}}}, "Op", SectionRequest, true},
+		{"updatenextlink", []connector.PolicyInstance{{TemplateID: "updatenextlink", Parameters: map[string]any{"nextLinkPropertyName": "next"}}}, "Op", SectionResponse, true},
+		{"unauthenticated", []connector.PolicyInstance{{TemplateID: "setconnectionstatustounauthenticated", Parameters: map[string]any{"statusCode": 401}}}, "Op", SectionResponse, false},
+		{"unknown template", []connector.PolicyInstance{{TemplateID: "moveproperties"}}, "Op", SectionRequest, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if got := New(tt.instances, Options{}).UsesBody(tt.op, tt.section); got != tt.want {
+				t.Errorf("UsesBody = %t, want %t", got, tt.want)
+			}
+		})
+	}
+}

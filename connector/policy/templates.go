@@ -68,6 +68,20 @@ func compile(in *instance) {
 	}
 	if err != nil {
 		in.err = err
+		in.bodyFree = true // it fails the same whatever the body
+		return
+	}
+	// Templates that only touch the URL and headers, with no @body() in
+	// their values, let callers skip decoding and re-encoding bodies.
+	switch in.id {
+	case "setheader", "setqueryparameter":
+		in.bodyFree = !in.data.(*setHeader).value.uses(fnBody)
+	case "routerequesttoendpoint":
+		in.bodyFree = !in.data.(*route).path.uses(fnBody)
+	case "dynamichosturl", "dynamicsubdomain":
+		in.bodyFree = !in.data.(*Template).uses(fnBody)
+	case "setconnectionstatustounauthenticated", "pollingtrigger":
+		in.bodyFree = true
 	}
 }
 
