@@ -96,3 +96,40 @@ func BenchmarkGatewayInvoke(b *testing.B) {
 		return err
 	})
 }
+
+// BenchmarkGatewayProxy is the /apim pass-through over HTTP, as
+// scripts/bench-gateway.sh drives it: caller key, access check, rate
+// limits, one setheader policy, API key injection, call record.
+func BenchmarkGatewayProxy(b *testing.B) {
+	srv := benchUpstream(b)
+	f := newFixture(b, []*connector.Spec{importContoso(b, strings.TrimPrefix(srv.URL, "http://"))},
+		gateway.Options{Limits: gateway.Limits{PerConnection: 1e9, PerKey: 1e9}}, connection.Options{})
+	key := f.createKey(b, "bob", "user")
+	alice := connection.Principal{Name: "alice", Role: connection.RoleUser}
+	if _, _, err := f.svc.Put(context.Background(), alice, "c", connection.PutInput{Connector: "contoso",
+		Parameters: map[string]any{"api_key": secret, "region": "us"}, SharedWith: []string{"bob"}}); err != nil {
+		b.Fatal(err)
+	}
+	client := f.srv.Client()
+	client.Transport.(*http.Transport).MaxIdleConnsPerHost = 64
+	url := f.srv.URL + "/apim/contoso/c/items/1"
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			req, _ := http.NewRequest(http.MethodGet, url, nil)
+			req.Header.Set("Authorization", "Bearer "+key)
+			resp, err := client.Do(req)
+			if err != nil {
+				b.Error(err)
+				return
+			}
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				b.Errorf("status %d", resp.StatusCode)
+				return
+			}
+		}
+	})
+}

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"mime"
 	"net/http"
 	"net/url"
@@ -28,13 +29,15 @@ var hopHeaders = []string{"Connection", "Keep-Alive", "Proxy-Authenticate", "Pro
 	"Transfer-Encoding", "Upgrade", "Authorization", "Cookie", "Host", "Content-Length", "X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto"}
 
 func stripHop(h http.Header) {
-	for _, k := range hopHeaders {
-		h.Del(k)
-	}
-	for _, f := range h.Values("Connection") {
-		for _, k := range strings.Split(f, ",") {
+	// Headers named in Connection are hop-by-hop too: read it before it
+	// goes.
+	for _, f := range h["Connection"] {
+		for k := range strings.SplitSeq(f, ",") {
 			h.Del(strings.TrimSpace(k))
 		}
+	}
+	for _, k := range hopHeaders {
+		delete(h, k) // the names are canonical already
 	}
 }
 
@@ -154,15 +157,16 @@ func decodeJSON(data []byte) (any, bool) {
 	return v, true
 }
 
-// send sends one policy request with the egress client.
-func (g *Gateway) send(ctx context.Context, r *policy.Request) (*policy.Response, []byte, error) {
+// roundTrip sends one policy request with the egress client and returns
+// the answer with its body unread.
+func (g *Gateway) roundTrip(ctx context.Context, r *policy.Request) (*http.Response, error) {
 	var body io.Reader
 	h := r.Header.Clone()
 	switch {
 	case r.Body != nil:
 		b, err := json.Marshal(r.Body)
 		if err != nil {
-			return nil, nil, connector.Errorf(connector.KindBadRequest, "encoding the JSON body: %v", err)
+			return nil, connector.Errorf(connector.KindBadRequest, "encoding the JSON body: %v", err)
 		}
 		body = bytes.NewReader(b)
 		if h.Get("Content-Type") == "" {
@@ -174,7 +178,7 @@ func (g *Gateway) send(ctx context.Context, r *policy.Request) (*policy.Response
 	u := r.URL()
 	req, err := http.NewRequestWithContext(ctx, r.Method, u.String(), body)
 	if err != nil {
-		return nil, nil, connector.Errorf(connector.KindBadRequest, "building the %s request for %s%s", r.Method, u.Host, u.EscapedPath())
+		return nil, connector.Errorf(connector.KindBadRequest, "building the %s request for %s%s", r.Method, u.Host, u.EscapedPath())
 	}
 	req.Header = h
 	if h.Get("User-Agent") == "" {
@@ -186,15 +190,38 @@ func (g *Gateway) send(ctx context.Context, r *policy.Request) (*policy.Response
 		if errors.As(err, &ue) {
 			err = ue.Err // drop the URL: it may carry a query-string key
 		}
-		return nil, nil, &connector.Error{Kind: connector.KindRetryable, Message: fmt.Sprintf("%s %s%s", r.Method, u.Host, u.EscapedPath()), Err: err}
+		return nil, &connector.Error{Kind: connector.KindRetryable, Message: r.Method + " " + u.Host + u.EscapedPath(), Err: err}
 	}
-	defer resp.Body.Close()
+	return resp, nil
+}
+
+// readAnswer reads a whole answer body, at most MaxBodyBytes.
+func (g *Gateway) readAnswer(resp *http.Response) ([]byte, error) {
 	data, err := io.ReadAll(io.LimitReader(resp.Body, g.o.MaxBodyBytes+1))
 	if err != nil {
-		return nil, nil, &connector.Error{Kind: connector.KindRetryable, Message: "reading the answer", Err: err}
+		return nil, &connector.Error{Kind: connector.KindRetryable, Message: "reading the answer", Err: err}
 	}
 	if int64(len(data)) > g.o.MaxBodyBytes {
-		return nil, nil, connector.Errorf(connector.KindBadRequest, "the answer is larger than %d bytes", g.o.MaxBodyBytes)
+		return nil, g.tooLarge()
+	}
+	return data, nil
+}
+
+func (g *Gateway) tooLarge() error {
+	return connector.Errorf(connector.KindBadRequest, "the answer is larger than %d bytes", g.o.MaxBodyBytes)
+}
+
+// send sends one policy request with the egress client and reads the
+// answer, its body decoded when it is JSON.
+func (g *Gateway) send(ctx context.Context, r *policy.Request) (*policy.Response, []byte, error) {
+	resp, err := g.roundTrip(ctx, r)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer resp.Body.Close()
+	data, err := g.readAnswer(resp)
+	if err != nil {
+		return nil, nil, err
 	}
 	pr := &policy.Response{StatusCode: resp.StatusCode, Header: resp.Header}
 	if len(data) > 0 {
@@ -207,15 +234,58 @@ func (g *Gateway) send(ctx context.Context, r *policy.Request) (*policy.Response
 	return pr, data, nil
 }
 
+// sendRaw sends one policy request and returns the answer with its body
+// as bytes (never decoded): streamed (resp.Body) when the backend
+// announced a length within MaxBodyBytes, read into Response.Body
+// otherwise, so that the size limit holds as in [Gateway.send].
+func (g *Gateway) sendRaw(ctx context.Context, r *policy.Request) (*policy.Response, *proxied, error) {
+	resp, err := g.roundTrip(ctx, r)
+	if err != nil {
+		return nil, nil, err
+	}
+	pr := &policy.Response{StatusCode: resp.StatusCode, Header: resp.Header}
+	switch {
+	case resp.ContentLength > g.o.MaxBodyBytes:
+		resp.Body.Close()
+		return nil, nil, g.tooLarge()
+	case resp.ContentLength >= 0:
+		return pr, &proxied{stream: resp.Body, length: resp.ContentLength}, nil
+	}
+	defer resp.Body.Close()
+	data, err := g.readAnswer(resp)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(data) > 0 {
+		pr.Body = data
+	}
+	return pr, &proxied{raw: data}, nil
+}
+
 // proxied is the answer of a pass-through call.
 type proxied struct {
 	resp *policy.Response
 	raw  []byte // the backend's bytes when no policy changed the body
+	// stream, when set, is the backend's body still to be copied (no
+	// policy reads or changes it); its length is length.
+	stream io.ReadCloser
+	length int64
+}
+
+func (a *proxied) close() {
+	if a != nil && a.stream != nil {
+		a.stream.Close()
+	}
 }
 
 // ServeProxy serves /apim/{connectorId}/{connectionName}/{path...}: the
 // raw request goes to the connector's base URL + path with the
 // connection's credentials and the connector's policies.
+//
+// When no policy in scope reads or changes a body
+// ([policy.Set.UsesBody]), the body goes through as bytes: the request
+// body is sent as received and the answer is copied to the caller as it
+// arrives, without decoding and re-encoding JSON.
 func (g *Gateway) serveProxy(w http.ResponseWriter, r *http.Request) {
 	caller, ok := principalFrom(r.Context())
 	if !ok {
@@ -225,11 +295,9 @@ func (g *Gateway) serveProxy(w http.ResponseWriter, r *http.Request) {
 	start := g.now()
 	connectorID, name, path := r.PathValue("connectorId"), r.PathValue("connectionName"), r.PathValue("path")
 	ctx := r.Context()
-	for _, seg := range strings.Split(path, "/") {
-		if seg == "." || seg == ".." {
-			g.problem(w, r, &Error{Status: http.StatusBadRequest, Code: "InvalidPath", Detail: "the path may not contain '.' or '..' segments"})
-			return
-		}
+	if hasDotSegment(path) {
+		g.problem(w, r, &Error{Status: http.StatusBadRequest, Code: "InvalidPath", Detail: "the path may not contain '.' or '..' segments"})
+		return
 	}
 	c, err := g.conns.Authorize(ctx, caller, name)
 	if err != nil {
@@ -265,19 +333,24 @@ func (g *Gateway) serveProxy(w http.ResponseWriter, r *http.Request) {
 	if op != nil {
 		opID, opName = op.ID, op.ID
 	}
-	var secrets []string
+	decodeReq := pe.policies.UsesBody(opID, policy.SectionRequest)
+	decodeResp := pe.policies.UsesBody(opID, policy.SectionResponse) || pe.policies.UsesBody(opID, policy.SectionFailure)
+	var used connector.Connection // the last connection values sent, to scrub errors
 	var x *policy.Exchange
 	var answer *proxied
 	out, err := g.call(ctx, name, func(conn connector.Connection) (connector.Output, error) {
-		secrets = secretValues(pe.spec, conn)
+		answer.close() // a first answer refused with 401 before an OAuth refresh
+		answer = nil
+		used = conn
 		hdr := r.Header.Clone()
 		stripHop(hdr)
 		req := &policy.Request{Method: r.Method, Base: base, Path: "/" + escapePath(path), Query: r.URL.Query(), Header: hdr}
 		if len(data) > 0 {
-			if v, ok := decodeJSON(data); ok && isJSON(r.Header.Get("Content-Type")) {
-				req.Body = v
-			} else {
-				req.Raw = data
+			req.Raw = data
+			if decodeReq && isJSON(r.Header.Get("Content-Type")) {
+				if v, ok := decodeJSON(data); ok {
+					req.Body, req.Raw = v, nil
+				}
 			}
 		}
 		authorize(pe.spec, req, conn)
@@ -289,12 +362,21 @@ func (g *Gateway) serveProxy(w http.ResponseWriter, r *http.Request) {
 		if err := pe.policies.Request(ctx, x); err != nil {
 			return connector.Output{}, &connector.Error{Kind: connector.KindBadRequest, Message: "request policies", Err: err}
 		}
-		resp, raw, err := g.send(ctx, x.Request)
+		var resp *policy.Response
+		var a *proxied
+		if decodeResp {
+			var raw []byte
+			resp, raw, err = g.send(ctx, x.Request)
+			a = &proxied{raw: raw}
+		} else {
+			resp, a, err = g.sendRaw(ctx, x.Request)
+		}
 		if err != nil {
 			x.Err = err
 			_ = pe.policies.Failure(ctx, x)
 			return connector.Output{}, err
 		}
+		answer = a
 		x.Response = resp
 		if err := pe.policies.Response(ctx, x); err != nil {
 			return connector.Output{}, &connector.Error{Kind: connector.KindBadRequest, Message: "response policies", Err: err}
@@ -302,22 +384,41 @@ func (g *Gateway) serveProxy(w http.ResponseWriter, r *http.Request) {
 		if resp.StatusCode >= 400 {
 			_ = pe.policies.Failure(ctx, x)
 		}
-		answer = &proxied{resp: x.Response, raw: raw}
+		answer.resp = x.Response
 		o := connector.Output{StatusCode: x.Response.StatusCode, Headers: x.Response.Header, Body: x.Response.Body}
 		switch {
 		case x.Unauthenticated:
 			return o, &connector.Error{Kind: connector.KindUnauthenticated, StatusCode: o.StatusCode, Message: "the service refused the connection's credentials"}
 		case o.StatusCode >= 400:
-			return o, &connector.Error{Kind: connector.KindForStatus(o.StatusCode), StatusCode: o.StatusCode, Message: fmt.Sprintf("%s: the service answered %d", opName, o.StatusCode)}
+			return o, &connector.Error{Kind: connector.KindForStatus(o.StatusCode), StatusCode: o.StatusCode, Message: opName + ": the service answered " + strconv.Itoa(o.StatusCode)}
 		}
 		return o, nil
 	})
-	g.finish(ctx, c, pe, &connection.Call{Connection: name, Operation: opName, Method: r.Method, Path: "/" + path, Status: out.StatusCode, Caller: caller.Name, At: start}, start, scrubErr(err, secrets))
+	rec := &connection.Call{Connection: name, Operation: opName, Method: r.Method, Path: "/" + path, Status: out.StatusCode, Caller: caller.Name, At: start}
 	if answer == nil {
-		g.problem(w, r, scrubErr(err, secrets))
+		err = scrubErr(err, secretValues(pe.spec, used))
+		g.finish(ctx, c, pe, rec, start, err)
+		g.problem(w, r, err)
 		return
 	}
-	g.writeProxied(w, answer)
+	if err != nil {
+		err = scrubErr(err, secretValues(pe.spec, used))
+	}
+	if copyErr := g.writeProxied(w, answer); copyErr != nil && err == nil {
+		// The status line is out: the caller sees a short body (the
+		// connection is closed); the record tells why.
+		err = copyErr
+	}
+	g.finish(ctx, c, pe, rec, start, err)
+}
+
+func hasDotSegment(path string) bool {
+	for seg := range strings.SplitSeq(path, "/") {
+		if seg == "." || seg == ".." {
+			return true
+		}
+	}
+	return false
 }
 
 // escapePath re-escapes a wildcard path value segment by segment.
@@ -329,13 +430,29 @@ func escapePath(p string) string {
 	return strings.Join(segs, "/")
 }
 
-func (g *Gateway) writeProxied(w http.ResponseWriter, a *proxied) {
+// writeProxied writes a pass-through answer. It returns the error of
+// reading a streamed body from the backend, if any.
+func (g *Gateway) writeProxied(w http.ResponseWriter, a *proxied) error {
+	defer a.close()
 	h := w.Header()
+	// The answer's header map is the gateway's own (from the transport
+	// or a policy): its value slices can be shared.
 	for k, vs := range a.resp.Header {
-		h[k] = append([]string(nil), vs...)
+		h[k] = vs
 	}
 	stripHop(h)
-	h.Del("Set-Cookie")
+	delete(h, "Set-Cookie")
+	if a.stream != nil {
+		h.Set("Content-Length", strconv.FormatInt(a.length, 10))
+		w.WriteHeader(a.resp.StatusCode)
+		src := &readErr{r: a.stream}
+		if _, err := io.Copy(w, src); src.err != nil {
+			return &connector.Error{Kind: connector.KindRetryable, Message: "reading the answer", Err: src.err}
+		} else if err != nil {
+			g.log.Debug("writing a pass-through answer failed", slog.String("error", err.Error()))
+		}
+		return nil
+	}
 	var body []byte
 	switch b := a.resp.Body.(type) {
 	case nil:
@@ -354,6 +471,22 @@ func (g *Gateway) writeProxied(w http.ResponseWriter, a *proxied) {
 	h.Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(a.resp.StatusCode)
 	_, _ = w.Write(body)
+	return nil
+}
+
+// readErr keeps the error of its reader (not of the writer io.Copy
+// writes to), EOF excepted.
+type readErr struct {
+	r   io.Reader
+	err error
+}
+
+func (r *readErr) Read(p []byte) (int, error) {
+	n, err := r.r.Read(p)
+	if err != nil && err != io.EOF {
+		r.err = err
+	}
+	return n, err
 }
 
 // scrubErr hides secret values in an error's message.
