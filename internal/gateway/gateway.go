@@ -100,6 +100,7 @@ type provEntry struct {
 	p        connector.Provider
 	spec     *connector.Spec
 	policies *policy.Set
+	routes   opRoutes // the pass-through's operation table
 }
 
 // New returns a gateway. It has no side effects.
@@ -178,7 +179,7 @@ func (g *Gateway) provider(id string) (*provEntry, error) {
 	}
 	_, isRest := orig.(*rest.Provider)
 	spec := orig.Spec()
-	e := &provEntry{orig: orig, p: orig, spec: &spec, policies: policy.New(spec.Policies, policy.Options{Logger: g.log})}
+	e := &provEntry{orig: orig, p: orig, spec: &spec, policies: policy.New(spec.Policies, policy.Options{Logger: g.log}), routes: newOpRoutes(&spec)}
 	switch {
 	case g.o.ProviderFactory != nil:
 		if p := g.o.ProviderFactory(id, orig, g.client); p != nil {
@@ -211,7 +212,7 @@ func (g *Gateway) limiter(m *sync.Map, key string, r float64, burst int) *rate.L
 func (g *Gateway) admit(caller connection.Principal, conn string) error {
 	now := g.now()
 	var taken []*rate.Reservation
-	check := func(m *sync.Map, key string, r float64, burst int, what string) error {
+	check := func(m *sync.Map, key string, r float64, burst int, what func() string) error {
 		if r <= 0 {
 			return nil
 		}
@@ -227,15 +228,16 @@ func (g *Gateway) admit(caller connection.Principal, conn string) error {
 				t.CancelAt(now)
 			}
 			return &Error{Status: http.StatusTooManyRequests, Code: "TooManyRequests", RetryAfter: d,
-				Detail: fmt.Sprintf("the rate limit of %s is exceeded: retry after %s", what, retrySeconds(d))}
+				Detail: fmt.Sprintf("the rate limit of %s is exceeded: retry after %s", what(), retrySeconds(d))}
 		}
 		taken = append(taken, res)
 		return nil
 	}
-	if err := check(&g.connLim, conn, g.o.Limits.PerConnection, g.o.Limits.ConnectionBurst, fmt.Sprintf("connection %q", conn)); err != nil {
+	// The names are formatted only for a refusal: admit runs on every call.
+	if err := check(&g.connLim, conn, g.o.Limits.PerConnection, g.o.Limits.ConnectionBurst, func() string { return fmt.Sprintf("connection %q", conn) }); err != nil {
 		return err
 	}
-	return check(&g.keyLim, caller.Name, g.o.Limits.PerKey, g.o.Limits.KeyBurst, fmt.Sprintf("caller %q", caller.Name))
+	return check(&g.keyLim, caller.Name, g.o.Limits.PerKey, g.o.Limits.KeyBurst, func() string { return fmt.Sprintf("caller %q", caller.Name) })
 }
 
 func retrySeconds(d time.Duration) string {

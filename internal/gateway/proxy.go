@@ -16,6 +16,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/junction-run/junction/connector"
 	"github.com/junction-run/junction/connector/policy"
@@ -59,38 +60,61 @@ func baseURL(spec *connector.Spec) (*url.URL, error) {
 	return u, nil
 }
 
-// matchOperation finds the operation whose method and path template match
-// a pass-through call, and the path parameter values.
-func matchOperation(spec *connector.Spec, method, path string) (*connector.Operation, map[string]any) {
-	segs := strings.Split(strings.Trim(path, "/"), "/")
+// opRoute is an operation's method and path template split in segments.
+type opRoute struct {
+	op     *connector.Operation
+	method string
+	segs   []string
+}
+
+// opRoutes are the operations of a spec that have a path, split once per
+// provider rather than on every pass-through call.
+type opRoutes []opRoute
+
+func newOpRoutes(spec *connector.Spec) opRoutes {
+	var rs opRoutes
 	for i := range spec.Operations {
 		op := &spec.Operations[i]
-		if !strings.EqualFold(op.Method, method) || op.Path == "" {
+		if op.Path == "" {
 			continue
 		}
-		tsegs := strings.Split(strings.Trim(op.Path, "/"), "/")
-		if len(tsegs) != len(segs) {
+		rs = append(rs, opRoute{op: op, method: op.Method, segs: strings.Split(strings.Trim(op.Path, "/"), "/")})
+	}
+	return rs
+}
+
+// match finds the operation whose method and path template match a
+// pass-through call, and the path parameter values.
+func (rs opRoutes) match(method, path string) (*connector.Operation, map[string]any) {
+	segs := strings.Split(strings.Trim(path, "/"), "/")
+	for i := range rs {
+		rt := &rs[i]
+		if len(rt.segs) != len(segs) || !strings.EqualFold(rt.method, method) {
+			continue
+		}
+		ok := true
+		for j, t := range rt.segs {
+			if !strings.HasPrefix(t, "{") || !strings.HasSuffix(t, "}") {
+				if t != segs[j] {
+					ok = false
+					break
+				}
+			}
+		}
+		if !ok {
 			continue
 		}
 		params := map[string]any{}
-		ok := true
-		for j, t := range tsegs {
+		for j, t := range rt.segs {
 			if strings.HasPrefix(t, "{") && strings.HasSuffix(t, "}") {
 				v, err := url.PathUnescape(segs[j])
 				if err != nil {
 					v = segs[j]
 				}
 				params[t[1:len(t)-1]] = v
-				continue
-			}
-			if t != segs[j] {
-				ok = false
-				break
 			}
 		}
-		if ok {
-			return op, params
-		}
+		return rt.op, params
 	}
 	return nil, nil
 }
@@ -161,7 +185,21 @@ func decodeJSON(data []byte) (any, bool) {
 // the answer with its body unread.
 func (g *Gateway) roundTrip(ctx context.Context, r *policy.Request) (*http.Response, error) {
 	var body io.Reader
-	h := r.Header.Clone()
+	// The request's header is the caller's: it is copied only when a
+	// header must be added.
+	h, copied := r.Header, false
+	setDefault := func(name, value string) {
+		if len(h[name]) > 0 {
+			return
+		}
+		if !copied {
+			h, copied = h.Clone(), true
+			if h == nil {
+				h = http.Header{}
+			}
+		}
+		h[name] = []string{value}
+	}
 	switch {
 	case r.Body != nil:
 		b, err := json.Marshal(r.Body)
@@ -169,21 +207,18 @@ func (g *Gateway) roundTrip(ctx context.Context, r *policy.Request) (*http.Respo
 			return nil, connector.Errorf(connector.KindBadRequest, "encoding the JSON body: %v", err)
 		}
 		body = bytes.NewReader(b)
-		if h.Get("Content-Type") == "" {
-			h.Set("Content-Type", "application/json")
-		}
+		setDefault("Content-Type", "application/json")
 	case r.Raw != nil:
 		body = bytes.NewReader(r.Raw)
 	}
+	setDefault("User-Agent", "junction")
 	u := r.URL()
-	req, err := http.NewRequestWithContext(ctx, r.Method, u.String(), body)
+	// The URL is built already: no need to print and parse it again.
+	req, err := http.NewRequestWithContext(ctx, r.Method, "", body)
 	if err != nil {
 		return nil, connector.Errorf(connector.KindBadRequest, "building the %s request for %s%s", r.Method, u.Host, u.EscapedPath())
 	}
-	req.Header = h
-	if h.Get("User-Agent") == "" {
-		req.Header.Set("User-Agent", "junction")
-	}
+	req.URL, req.Host, req.Header = u, strings.TrimSuffix(u.Host, ":"), h
 	resp, err := g.client.Do(req)
 	if err != nil {
 		var ue *url.Error
@@ -323,12 +358,15 @@ func (g *Gateway) serveProxy(w http.ResponseWriter, r *http.Request) {
 		g.problem(w, r, &Error{Status: http.StatusBadRequest, Code: "ConnectorNotCallable", Detail: err.Error()})
 		return
 	}
-	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, g.o.MaxBodyBytes))
-	if err != nil {
-		g.problem(w, r, &Error{Status: http.StatusRequestEntityTooLarge, Code: "BodyTooLarge", Detail: fmt.Sprintf("the body is larger than %d bytes", g.o.MaxBodyBytes)})
-		return
+	var data []byte
+	if r.ContentLength != 0 { // 0: no body (-1 is an unknown length)
+		data, err = io.ReadAll(http.MaxBytesReader(w, r.Body, g.o.MaxBodyBytes))
+		if err != nil {
+			g.problem(w, r, &Error{Status: http.StatusRequestEntityTooLarge, Code: "BodyTooLarge", Detail: fmt.Sprintf("the body is larger than %d bytes", g.o.MaxBodyBytes)})
+			return
+		}
 	}
-	op, params := matchOperation(pe.spec, r.Method, "/"+path)
+	op, params := pe.routes.match(r.Method, "/"+path)
 	opID, opName := "", r.Method+" /"+path
 	if op != nil {
 		opID, opName = op.ID, op.ID
@@ -446,7 +484,13 @@ func (g *Gateway) writeProxied(w http.ResponseWriter, a *proxied) error {
 		h.Set("Content-Length", strconv.FormatInt(a.length, 10))
 		w.WriteHeader(a.resp.StatusCode)
 		src := &readErr{r: a.stream}
-		if _, err := io.Copy(w, src); src.err != nil {
+		// Not io.Copy(w, ...): the ResponseWriter's ReadFrom flushes the
+		// header on its own (one more write to the socket) and copies
+		// through a fresh 32 KiB buffer on every call.
+		bp := copyBufs.Get().(*[]byte)
+		_, err := io.CopyBuffer(writerOnly{w}, src, *bp)
+		copyBufs.Put(bp)
+		if src.err != nil {
 			return &connector.Error{Kind: connector.KindRetryable, Message: "reading the answer", Err: src.err}
 		} else if err != nil {
 			g.log.Debug("writing a pass-through answer failed", slog.String("error", err.Error()))
@@ -473,6 +517,11 @@ func (g *Gateway) writeProxied(w http.ResponseWriter, a *proxied) error {
 	_, _ = w.Write(body)
 	return nil
 }
+
+var copyBufs = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
+
+// writerOnly hides the ReadFrom of an http.ResponseWriter.
+type writerOnly struct{ io.Writer }
 
 // readErr keeps the error of its reader (not of the writer io.Copy
 // writes to), EOF excepted.
