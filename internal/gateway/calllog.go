@@ -5,6 +5,7 @@ package gateway
 import (
 	"context"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -92,6 +93,7 @@ func (l *callLog) write(batch []logItem) {
 			calls = append(calls, it.call)
 		}
 	}
+	calls = newest(calls, l.g.o.CallLogSize)
 	if len(calls) > 0 {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		if err := l.g.conns.RecordCalls(ctx, calls, l.g.o.CallLogSize); err != nil {
@@ -104,6 +106,29 @@ func (l *callLog) write(batch []logItem) {
 			close(it.flush)
 		}
 	}
+}
+
+// newest leaves out of calls (in call order) those that are older than
+// the keep newest of their connection in the same batch: the store keeps
+// only the newest keep calls of a connection, so it would delete them in
+// the same transaction, and no reader could ever see them. Under a load
+// of more than keep calls per connection per batch, this saves most of
+// the call log's inserts.
+func newest(calls []*connection.Call, keep int) []*connection.Call {
+	if keep <= 0 || len(calls) <= keep {
+		return calls
+	}
+	seen := map[string]int{}
+	out := calls[:0:0]
+	for i := len(calls) - 1; i >= 0; i-- {
+		c := calls[i]
+		if seen[c.Connection] < keep {
+			seen[c.Connection]++
+			out = append(out, c)
+		}
+	}
+	slices.Reverse(out)
+	return out
 }
 
 // add queues a record; after Close it is stored at once.
