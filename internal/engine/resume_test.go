@@ -174,6 +174,69 @@ func TestHTTPWebhook(t *testing.T) {
 	}
 }
 
+// TestHTTPWebhookCancelUnsubscribes cancels a run while its HttpWebhook
+// action waits for the callback: the service is told to unsubscribe and the
+// callback URL stops working.
+func TestHTTPWebhookCancelUnsubscribes(t *testing.T) {
+	t.Parallel()
+	var callback atomic.Value
+	var unsubscribed atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		switch r.URL.Path {
+		case "/subscribe":
+			var in struct{ URL string }
+			_ = json.Unmarshal(b, &in)
+			callback.Store(in.URL)
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusCreated)
+			_, _ = w.Write([]byte(`{"id":"sub-2"}`))
+		case "/unsubscribe/sub-2":
+			unsubscribed.Add(1)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+	e, st := newEngine(t, engine.Options{CallbackBaseURL: "http://junction.test"})
+	def := `{"actions":{"Hook":{"type":"HttpWebhook","inputs":{
+	  "subscribe":{"method":"POST","uri":"` + srv.URL + `/subscribe","body":{"url":"@{listCallbackUrl()}"}},
+	  "unsubscribe":{"method":"DELETE","uri":"` + srv.URL + `/unsubscribe/@{action().outputs.body.id}"}},"runAfter":{}}}}`
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	v, err := e.Register(ctx, "wf", []byte(def))
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := e.StartRun(ctx, "wf", v, engine.StartOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the subscription", func() bool { return callback.Load() != nil })
+	waitFor(t, "the run to park", func() bool {
+		r, err := st.Run(ctx, id)
+		return err == nil && r.Parked
+	})
+	if err := e.Cancel(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	r, err := e.Wait(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, _ := e.RunRecord(ctx, id)
+	if r.Status != store.StatusCancelled || status(rec, "Hook") != "Cancelled" {
+		t.Fatalf("run %s, Hook %s", r.Status, status(rec, "Hook"))
+	}
+	waitFor(t, "unsubscribe", func() bool { return unsubscribed.Load() == 1 })
+	u := callback.Load().(string)
+	payload := expr.NewObject(1)
+	payload.Set("body", "too late")
+	if err := e.Callback(ctx, u[strings.LastIndex(u, "/")+1:], payload); err == nil {
+		t.Fatal("the callback of a cancelled run was accepted")
+	}
+}
+
 func TestChildWorkflow(t *testing.T) {
 	t.Parallel()
 	child := []byte(`{"triggers":{"manual":{"type":"Request","kind":"Http"}},"actions":{

@@ -853,9 +853,15 @@ func (r *run) finish() {
 	var rerr *actions.ActionError
 	if t := r.data.Terminated; t != nil {
 		status, rerr = t.Status, t.Error
-		// Whatever was in progress is cancelled.
+		// Whatever was in progress is cancelled; a webhook action waiting
+		// for its callback is unsubscribed and its callback URL retired,
+		// so the service stops calling a run that will never listen.
 		for _, rc := range r.recs {
 			if rc.Status == stRunning {
+				if rc.WaitKind == workCallback {
+					r.batch.DoneCallbacks = append(r.batch.DoneCallbacks, rc.Token)
+					r.unsubscribe(rc)
+				}
 				rc.Status, rc.End = stCancelled, now
 				rc.Code = "Cancelled"
 				r.save(rc)
