@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -52,9 +53,11 @@ The trigger is not run: its outputs are {"headers": --trigger-headers,
 record is printed per line.
 
 The run is stored durably in --data DIR (default: a temporary directory
-removed afterwards). If DIR holds an unfinished run of this workflow (the
-process was killed), junction run resumes that run instead of starting a
-new one and prints its record when it finishes.
+removed afterwards). If DIR holds a run of this workflow whose record was
+not printed yet (the process was killed), junction run takes that run up
+instead of starting a new one: it resumes it if unfinished and prints its
+record. Printed runs are listed in DIR/run-reported.json, so running the
+command again after a complete run starts a new run.
 
 Exit status: 0 whatever the run's status; 1 when the definition cannot be
 read or is invalid.`,
@@ -201,8 +204,12 @@ func runWorkflow(cmd *cobra.Command, file string, f runFlags) error {
 	if err != nil {
 		return &ExitError{Code: 1, Err: err}
 	}
-	// An unfinished run of this workflow in the data directory is resumed.
-	unfinished, err := st.ListRuns(ctx, store.RunFilter{Workflow: name, Status: store.StatusRunning})
+	// A run of this workflow in the data directory that was not reported
+	// yet is taken up again instead of starting another: an unfinished one
+	// is resumed, a finished one (the process was killed between the run's
+	// last commit and printing its record) is printed.
+	reported := loadReported(dir)
+	runs, err := st.ListRuns(ctx, store.RunFilter{Workflow: name})
 	if err != nil {
 		return &ExitError{Code: 1, Err: err}
 	}
@@ -210,8 +217,8 @@ func runWorkflow(cmd *cobra.Command, file string, f runFlags) error {
 		return &ExitError{Code: 1, Err: err}
 	}
 	var ids []string
-	for _, r := range unfinished {
-		if !isChildRun(r) {
+	for _, r := range runs {
+		if !isChildRun(r) && !reported[r.ID] {
 			ids = append(ids, r.ID)
 		}
 	}
@@ -248,6 +255,51 @@ func runWorkflow(cmd *cobra.Command, file string, f runFlags) error {
 			return &ExitError{Code: 1, Err: err}
 		}
 		fmt.Fprintln(out, string(b))
+		reported[id] = true
+		if err := saveReported(dir, reported); err != nil {
+			return &ExitError{Code: 1, Err: err}
+		}
+	}
+	return nil
+}
+
+// reportedFile lists, in the data directory, the runs whose records junction
+// run has printed.
+const reportedFile = "run-reported.json"
+
+func loadReported(dir string) map[string]bool {
+	m := map[string]bool{}
+	b, err := os.ReadFile(filepath.Join(dir, reportedFile))
+	if err != nil {
+		return m
+	}
+	var ids []string
+	if json.Unmarshal(b, &ids) == nil {
+		for _, id := range ids {
+			m[id] = true
+		}
+	}
+	return m
+}
+
+// saveReported writes the reported run IDs atomically (temporary file, then
+// rename), so a kill leaves either the old list or the new one.
+func saveReported(dir string, m map[string]bool) error {
+	ids := make([]string, 0, len(m))
+	for id := range m {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	b, err := json.Marshal(ids)
+	if err != nil {
+		return err
+	}
+	tmp := filepath.Join(dir, reportedFile+".tmp")
+	if err := os.WriteFile(tmp, b, 0o600); err != nil {
+		return fmt.Errorf("recording the reported run: %w", err)
+	}
+	if err := os.Rename(tmp, filepath.Join(dir, reportedFile)); err != nil {
+		return fmt.Errorf("recording the reported run: %w", err)
 	}
 	return nil
 }

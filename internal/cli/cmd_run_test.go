@@ -5,6 +5,8 @@ package cli
 import (
 	"bytes"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -77,5 +79,38 @@ func TestRunCommand(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestRunReportsAnUnreportedRun covers a kill between a run's last commit
+// and the printing of its record: the next `junction run --data DIR` prints
+// that run instead of running the workflow again; once it is printed, the
+// same command starts a new run.
+func TestRunReportsAnUnreportedRun(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	runID := func() string {
+		t.Helper()
+		var out, errb bytes.Buffer
+		args := []string{"run", "testdata/run/echo.json", "--trigger-body", `{"name":"bob"}`, "--data", dir}
+		if code := Main(args, strings.NewReader(""), &out, &errb); code != 0 {
+			t.Fatalf("exit %d; stderr: %s", code, errb.String())
+		}
+		var rec struct{ ID, Status string }
+		if err := json.Unmarshal(out.Bytes(), &rec); err != nil || rec.Status != "Succeeded" {
+			t.Fatalf("record %s: %v", out.String(), err)
+		}
+		return rec.ID
+	}
+	first := runID()
+	// The process "died" before recording that it printed the run.
+	if err := os.Remove(filepath.Join(dir, reportedFile)); err != nil {
+		t.Fatal(err)
+	}
+	if again := runID(); again != first {
+		t.Fatalf("an unreported finished run %s was run again as %s", first, again)
+	}
+	if next := runID(); next == first {
+		t.Fatalf("a reported run %s was printed again instead of starting a new run", first)
 	}
 }
