@@ -166,3 +166,22 @@ func TestPolicyAppliesTo(t *testing.T) {
 		t.Error("AppliesTo")
 	}
 }
+
+func TestLogging(t *testing.T) {
+	t.Parallel()
+	var g Logging
+	if g.Logger() == nil {
+		t.Fatal("zero Logging returned a nil logger")
+	}
+	g.Logger().Error("dropped") // must not panic or print
+	var buf bytes.Buffer
+	g.SetLogger(slog.New(slog.NewTextHandler(&buf, nil)))
+	g.Logger().Warn("kept")
+	if !strings.Contains(buf.String(), "kept") {
+		t.Errorf("SetLogger's logger was not used: %q", buf.String())
+	}
+	g.SetLogger(nil)
+	if g.Logger() == nil {
+		t.Error("SetLogger(nil) left a nil logger")
+	}
+}

@@ -30,7 +30,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"sync"
 
 	amqp "github.com/rabbitmq/amqp091-go"
@@ -53,28 +52,15 @@ type Config struct{}
 type Connector struct {
 	cfg Config
 
-	mu       sync.Mutex
-	logger   *slog.Logger
+	mu sync.Mutex
+	connector.Logging
 	sessions map[string]*session
 	locks    map[string]*lock
 }
 
 // New returns a connector; it does no I/O.
 func New(cfg Config) *Connector {
-	return &Connector{cfg: cfg, logger: connector.DiscardLogger(), sessions: map[string]*session{}, locks: map[string]*lock{}}
-}
-
-// SetLogger sets the logger; the connector logs only unexpected failures.
-func (c *Connector) SetLogger(l *slog.Logger) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.logger = l
-}
-
-func (c *Connector) log() *slog.Logger {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.logger
+	return &Connector{cfg: cfg, sessions: map[string]*session{}, locks: map[string]*lock{}}
 }
 
 // Spec describes the connector.
@@ -218,7 +204,7 @@ func (c *Connector) Invoke(ctx context.Context, conn connector.Connection, opera
 	out, err := h(ctx, c, conn, in)
 	if err != nil {
 		if k := connector.KindOf(err); k == connector.KindUnknown && !errors.Is(err, context.Canceled) {
-			c.log().Warn("amqp operation failed", "operation", operationID, "error", err.Error())
+			c.Logger().Warn("amqp operation failed", "operation", operationID, "error", err.Error())
 		}
 		return connector.Output{}, fmt.Errorf("amqp %s: %w", operationID, err)
 	}

@@ -23,7 +23,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"sync"
 
@@ -60,8 +59,8 @@ const maxClients = 256
 type Connector struct {
 	cfg Config
 
-	mu      sync.Mutex
-	logger  *slog.Logger
+	mu sync.Mutex
+	connector.Logging
 	clients map[string]*minio.Client
 	// transports are the ones the connector made (not Config.Transport).
 	transports []http.RoundTripper
@@ -75,20 +74,7 @@ func New(cfg Config) *Connector {
 	if cfg.PartSize == 0 {
 		cfg.PartSize = 16 << 20
 	}
-	return &Connector{cfg: cfg, logger: connector.DiscardLogger(), clients: map[string]*minio.Client{}}
-}
-
-// SetLogger sets the logger; the connector logs only unexpected failures.
-func (c *Connector) SetLogger(l *slog.Logger) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.logger = l
-}
-
-func (c *Connector) log() *slog.Logger {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.logger
+	return &Connector{cfg: cfg, clients: map[string]*minio.Client{}}
 }
 
 // Spec describes the connector.
@@ -203,7 +189,7 @@ func (c *Connector) Invoke(ctx context.Context, conn connector.Connection, opera
 
 func (c *Connector) warnUnexpected(operationID string, err error) {
 	if k := connector.KindOf(err); k == connector.KindUnknown && !errors.Is(err, context.Canceled) {
-		c.log().Warn("blob operation failed", "operation", operationID, "error", err.Error())
+		c.Logger().Warn("blob operation failed", "operation", operationID, "error", err.Error())
 	}
 }
 

@@ -31,8 +31,6 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
-	"log/slog"
-	"sync"
 	"time"
 
 	"github.com/junction-run/junction/connector"
@@ -59,9 +57,8 @@ type Config struct {
 
 // Connector serves the IMAP operations.
 type Connector struct {
-	cfg    Config
-	mu     sync.Mutex
-	logger *slog.Logger
+	cfg Config
+	connector.Logging
 }
 
 // New returns a connector; it does no I/O.
@@ -72,20 +69,7 @@ func New(cfg Config) *Connector {
 	if cfg.CallTimeout <= 0 {
 		cfg.CallTimeout = 5 * time.Minute
 	}
-	return &Connector{cfg: cfg, logger: connector.DiscardLogger()}
-}
-
-// SetLogger sets the logger; the connector logs only unexpected events.
-func (c *Connector) SetLogger(l *slog.Logger) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.logger = l
-}
-
-func (c *Connector) log() *slog.Logger {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.logger
+	return &Connector{cfg: cfg}
 }
 
 // Spec describes the connector.
@@ -127,7 +111,7 @@ func (c *Connector) session(ctx context.Context, conn connector.Connection, f fu
 	err = f(ctx, m, s)
 	if lerr := m.Logout(); err == nil && lerr != nil && ctx.Err() == nil {
 		// The work is done; a failed LOGOUT is not worth failing the call.
-		c.log().Warn("imap logout failed", "error", mailmsg.Redact(lerr.Error(), s.Password))
+		c.Logger().Warn("imap logout failed", "error", mailmsg.Redact(lerr.Error(), s.Password))
 	}
 	if err != nil {
 		return classify(ctx, "imap", err, s.Password)
@@ -172,7 +156,7 @@ func (c *Connector) Invoke(ctx context.Context, conn connector.Connection, opera
 	})
 	if err != nil {
 		if k := connector.KindOf(err); k == connector.KindUnknown && !errors.Is(err, context.Canceled) {
-			c.log().Warn("imap operation failed", "operation", operationID, "error", err.Error())
+			c.Logger().Warn("imap operation failed", "operation", operationID, "error", err.Error())
 		}
 		return connector.Output{}, fmt.Errorf("imap %s: %w", operationID, err)
 	}

@@ -91,7 +91,7 @@ func (c *Connector) Poll(ctx context.Context, conn connector.Connection, operati
 		}
 		if first || st.UIDValidity != cur.UIDValidity {
 			if !first {
-				c.log().Warn("imap folder UIDVALIDITY changed; the trigger starts again from the folder as it is",
+				c.Logger().Warn("imap folder UIDVALIDITY changed; the trigger starts again from the folder as it is",
 					"folder", t.folder, "old", cur.UIDValidity, "new", st.UIDValidity)
 			}
 			last, err := lastUID(m, st)
@@ -126,7 +126,7 @@ func (c *Connector) Poll(ctx context.Context, conn connector.Connection, operati
 			}
 			e, err := c.toEmail(t.folder, msg, t.IncludeAttachments)
 			if err != nil {
-				c.log().Warn("imap message skipped: it cannot be parsed", "folder", t.folder, "uid", msg.UID, "error", err.Error())
+				c.Logger().Warn("imap message skipped: it cannot be parsed", "folder", t.folder, "uid", msg.UID, "error", err.Error())
 				continue
 			}
 			if !t.Wants(e) {

@@ -25,8 +25,6 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
-	"log/slog"
-	"sync"
 	"time"
 
 	"github.com/junction-run/junction/connector"
@@ -52,9 +50,8 @@ type Config struct {
 
 // Connector serves the POP3 operations. Every call opens its own session.
 type Connector struct {
-	cfg    Config
-	mu     sync.Mutex
-	logger *slog.Logger
+	cfg Config
+	connector.Logging
 }
 
 // New returns a connector; it does no I/O.
@@ -68,20 +65,7 @@ func New(cfg Config) *Connector {
 	if cfg.MaxMessageBytes <= 0 {
 		cfg.MaxMessageBytes = 64 << 20
 	}
-	return &Connector{cfg: cfg, logger: connector.DiscardLogger()}
-}
-
-// SetLogger sets the logger; the connector logs only unexpected events.
-func (c *Connector) SetLogger(l *slog.Logger) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.logger = l
-}
-
-func (c *Connector) log() *slog.Logger {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.logger
+	return &Connector{cfg: cfg}
 }
 
 // Spec describes the connector.
@@ -160,7 +144,7 @@ func (c *Connector) Invoke(ctx context.Context, conn connector.Connection, opera
 	})
 	if err != nil {
 		if k := connector.KindOf(err); k == connector.KindUnknown && !errors.Is(err, context.Canceled) {
-			c.log().Warn("pop3 operation failed", "operation", operationID, "error", err.Error())
+			c.Logger().Warn("pop3 operation failed", "operation", operationID, "error", err.Error())
 		}
 		return connector.Output{}, fmt.Errorf("pop3 %s: %w", operationID, err)
 	}

@@ -130,7 +130,7 @@ func (c *Connector) Poll(ctx context.Context, conn connector.Connection, operati
 			next = append(next, m.UID)
 			e, err := c.parse(m, raw, t.IncludeAttachments)
 			if err != nil {
-				c.log().Warn("pop3 message skipped: it cannot be parsed", "id", m.UID, "error", err.Error())
+				c.Logger().Warn("pop3 message skipped: it cannot be parsed", "id", m.UID, "error", err.Error())
 				continue
 			}
 			if !t.Wants(e) {

@@ -21,8 +21,6 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
-	"log/slog"
-	"sync"
 	"time"
 
 	"github.com/junction-run/junction/connector"
@@ -46,9 +44,8 @@ type Config struct {
 
 // Connector sends email. It holds no connection between calls.
 type Connector struct {
-	cfg    Config
-	mu     sync.Mutex
-	logger *slog.Logger
+	cfg Config
+	connector.Logging
 }
 
 // New returns a connector; it does no I/O.
@@ -59,20 +56,7 @@ func New(cfg Config) *Connector {
 	if cfg.HELO == "" {
 		cfg.HELO = "localhost"
 	}
-	return &Connector{cfg: cfg, logger: connector.DiscardLogger()}
-}
-
-// SetLogger sets the logger; the connector logs only unexpected failures.
-func (c *Connector) SetLogger(l *slog.Logger) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.logger = l
-}
-
-func (c *Connector) log() *slog.Logger {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.logger
+	return &Connector{cfg: cfg}
 }
 
 // Spec describes the connector.
@@ -108,7 +92,7 @@ func (c *Connector) Invoke(ctx context.Context, conn connector.Connection, opera
 	out, err := c.sendEmail(ctx, s, in)
 	if err != nil {
 		if k := connector.KindOf(err); k == connector.KindUnknown && !errors.Is(err, context.Canceled) {
-			c.log().Warn("smtp send failed", "error", err.Error())
+			c.Logger().Warn("smtp send failed", "error", err.Error())
 		}
 		return connector.Output{}, fmt.Errorf("smtp %s: %w", operationID, err)
 	}

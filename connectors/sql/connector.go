@@ -22,7 +22,6 @@ import (
 	dbsql "database/sql"
 	"encoding/hex"
 	"fmt"
-	"log/slog"
 	"strings"
 	"sync"
 
@@ -40,7 +39,7 @@ type Connector struct {
 	mu     sync.Mutex
 	pools  map[string]*pool
 	closed bool
-	logger *slog.Logger
+	connector.Logging
 }
 
 // pool is an open database and its dialect.
@@ -51,20 +50,7 @@ type pool struct {
 
 // New returns a connector; it does no I/O.
 func New() *Connector {
-	return &Connector{pools: map[string]*pool{}, logger: connector.DiscardLogger()}
-}
-
-// SetLogger sets the logger; the connector logs only unexpected failures.
-func (c *Connector) SetLogger(l *slog.Logger) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.logger = l
-}
-
-func (c *Connector) log() *slog.Logger {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.logger
+	return &Connector{pools: map[string]*pool{}}
 }
 
 // Spec describes the connector.
@@ -163,7 +149,7 @@ func (c *Connector) Invoke(ctx context.Context, conn connector.Connection, opera
 	out, err := h(ctx, p, in)
 	if err != nil {
 		if connector.KindOf(err) == connector.KindUnknown && ctx.Err() == nil {
-			c.log().Warn("sql operation failed", "operation", operationID, "error", err.Error())
+			c.Logger().Warn("sql operation failed", "operation", operationID, "error", err.Error())
 		}
 		return connector.Output{}, fmt.Errorf("sql %s: %w", operationID, err)
 	}

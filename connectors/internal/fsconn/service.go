@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"sync"
 
 	"github.com/junction-run/junction/connector"
@@ -32,9 +31,8 @@ type Config struct {
 // Service serves the file operations and trigger over the FS of each call.
 // It holds no connection between calls. It is safe for concurrent use.
 type Service struct {
-	cfg    Config
-	mu     sync.Mutex
-	logger *slog.Logger
+	cfg Config
+	connector.Logging
 }
 
 // New returns a service; it does no I/O.
@@ -45,21 +43,7 @@ func New(cfg Config) *Service {
 	if cfg.MaxExtractBytes <= 0 {
 		cfg.MaxExtractBytes = 1 << 30
 	}
-	return &Service{cfg: cfg, logger: connector.DiscardLogger()}
-}
-
-// SetLogger sets the logger; the service logs only unexpected failures.
-func (s *Service) SetLogger(l *slog.Logger) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.logger = l
-}
-
-// Logger returns the logger set with SetLogger.
-func (s *Service) Logger() *slog.Logger {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.logger
+	return &Service{cfg: cfg}
 }
 
 // Spec describes the connector.
