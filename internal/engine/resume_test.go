@@ -118,8 +118,11 @@ func TestCancelWaitingRun(t *testing.T) {
 	}
 }
 
-func TestHTTPWebhook(t *testing.T) {
-	t.Parallel()
+// webhookService is a service that takes HttpWebhook subscriptions: POST
+// /subscribe records the callback URL and answers {"id": id}; DELETE
+// /unsubscribe/{id} counts the unsubscriptions.
+func webhookService(t testing.TB, id string) (*httptest.Server, *atomic.Value, *atomic.Int64) {
+	t.Helper()
 	var callback atomic.Value
 	var unsubscribed atomic.Int64
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -131,14 +134,20 @@ func TestHTTPWebhook(t *testing.T) {
 			callback.Store(in.URL)
 			w.Header().Set("Content-Type", "application/json")
 			w.WriteHeader(http.StatusCreated)
-			_, _ = w.Write([]byte(`{"id":"sub-1"}`))
-		case "/unsubscribe/sub-1":
+			_, _ = w.Write([]byte(`{"id":"` + id + `"}`))
+		case "/unsubscribe/" + id:
 			unsubscribed.Add(1)
 		default:
 			http.NotFound(w, r)
 		}
 	}))
-	defer srv.Close()
+	t.Cleanup(srv.Close)
+	return srv, &callback, &unsubscribed
+}
+
+func TestHTTPWebhook(t *testing.T) {
+	t.Parallel()
+	srv, callback, unsubscribed := webhookService(t, "sub-1")
 	e, _ := newEngine(t, engine.Options{CallbackBaseURL: "http://junction.test"})
 	def := `{"actions":{"Hook":{"type":"HttpWebhook","inputs":{
 	  "subscribe":{"method":"POST","uri":"` + srv.URL + `/subscribe","body":{"url":"@{listCallbackUrl()}"}},
@@ -179,25 +188,7 @@ func TestHTTPWebhook(t *testing.T) {
 // callback URL stops working.
 func TestHTTPWebhookCancelUnsubscribes(t *testing.T) {
 	t.Parallel()
-	var callback atomic.Value
-	var unsubscribed atomic.Int64
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b, _ := io.ReadAll(r.Body)
-		switch r.URL.Path {
-		case "/subscribe":
-			var in struct{ URL string }
-			_ = json.Unmarshal(b, &in)
-			callback.Store(in.URL)
-			w.Header().Set("Content-Type", "application/json")
-			w.WriteHeader(http.StatusCreated)
-			_, _ = w.Write([]byte(`{"id":"sub-2"}`))
-		case "/unsubscribe/sub-2":
-			unsubscribed.Add(1)
-		default:
-			http.NotFound(w, r)
-		}
-	}))
-	defer srv.Close()
+	srv, callback, unsubscribed := webhookService(t, "sub-2")
 	e, st := newEngine(t, engine.Options{CallbackBaseURL: "http://junction.test"})
 	def := `{"actions":{"Hook":{"type":"HttpWebhook","inputs":{
 	  "subscribe":{"method":"POST","uri":"` + srv.URL + `/subscribe","body":{"url":"@{listCallbackUrl()}"}},
