@@ -4,7 +4,6 @@ package engine
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 
 	"github.com/junction-run/junction/internal/store"
@@ -35,29 +34,18 @@ func (e *Engine) StartRuns(ctx context.Context, workflowName, version string, ru
 		if err != nil {
 			return nil, err
 		}
-		now := e.now()
 		for i, so := range runs {
-			id := newID()
+			id := newRunID()
 			if ids != nil {
 				id = ids[i]
 			}
-			data, err := json.Marshal(runData{Parameters: so.Parameters, ParentRun: so.ParentRun, ParentRef: so.ParentRef})
+			// The same row StartRun would write; the driver then loads the
+			// run from the store once the batch is committed.
+			r, err := e.newRun(p, id, so)
 			if err != nil {
-				return nil, fmt.Errorf("encode run: %w", err)
+				return nil, err
 			}
-			tname := so.TriggerName
-			if tname == "" && len(p.def.Triggers) > 0 {
-				tname = p.def.Triggers[0].Name
-			}
-			if tname == "" {
-				tname = "manual"
-			}
-			trig, err := json.Marshal(triggerData{Name: tname, Outputs: so.Trigger, Time: now})
-			if err != nil {
-				return nil, fmt.Errorf("encode trigger outputs: %w", err)
-			}
-			b.NewRuns = append(b.NewRuns, store.Run{ID: id, Workflow: workflowName, Version: version,
-				Status: store.StatusRunning, Created: now, Trigger: trig, Data: data})
+			b.NewRuns = append(b.NewRuns, r.row)
 			out[i] = id
 		}
 	}
@@ -72,4 +60,4 @@ func (e *Engine) StartRuns(ctx context.Context, workflowName, version string, ru
 
 // NewRunID returns a fresh run ID, for callers of [Engine.StartRuns] that
 // must name the runs in the same batch that creates them.
-func NewRunID() string { return newID() }
+func NewRunID() string { return newRunID() }
