@@ -170,23 +170,19 @@ func (r *EgressRules) DialContext(d *net.Dialer) func(ctx context.Context, netwo
 	}
 }
 
-// NewClient returns an HTTP client whose connections obey the rules. It
-// ignores proxy environment variables (a proxy would hide the real
-// destination from the rules) and follows redirects only on the same host:
-// a redirect to another host is returned as the answer, so injected
-// credentials (API key headers included) never leave for another host.
+// NewClient returns an HTTP/1.1 client ([Transport]) whose connections
+// obey the rules. It ignores proxy environment variables (a proxy would
+// hide the real destination from the rules) and follows redirects only on
+// the same host: a redirect to another host is returned as the answer, so
+// injected credentials (API key headers included) never leave for another
+// host.
 func (r *EgressRules) NewClient(timeout time.Duration) *http.Client {
-	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.Proxy = nil
-	t.DialContext = r.DialContext(nil)
-	// Keep enough idle connections per service for a busy gateway: with
-	// fewer than the concurrent calls, connections are closed and dialled
-	// again all the time.
-	t.MaxIdleConns = 1024
-	t.MaxIdleConnsPerHost = 256
+	// The gateway's own transport: keep-alive connections (256 idle per
+	// service), each call on its caller's goroutine.
 	if timeout <= 0 {
 		timeout = 100 * time.Second
 	}
+	t := &Transport{DialContext: r.DialContext(nil), Timeout: timeout}
 	return &http.Client{Transport: t, Timeout: timeout, CheckRedirect: sameHostRedirects}
 }
 
