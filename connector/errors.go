@@ -84,6 +84,9 @@ func Errorf(kind ErrorKind, format string, args ...any) *Error {
 // KindOf returns the kind of err: the kind of the first *Error in its chain;
 // [KindRetryable] for a deadline or a network timeout; [KindUnknown] otherwise.
 func KindOf(err error) ErrorKind {
+	if err == nil {
+		return KindUnknown
+	}
 	var e *Error
 	if errors.As(err, &e) {
 		return e.Kind

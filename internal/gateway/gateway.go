@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"math"
 	"net/http"
+	"net/url"
 	"reflect"
 	"strings"
 	"sync"
@@ -101,6 +102,8 @@ type provEntry struct {
 	spec     *connector.Spec
 	policies *policy.Set
 	routes   opRoutes // the pass-through's operation table
+	base     *url.URL // the pass-through's base URL, or baseErr
+	baseErr  error
 }
 
 // New returns a gateway. It has no side effects.
@@ -180,6 +183,7 @@ func (g *Gateway) provider(id string) (*provEntry, error) {
 	_, isRest := orig.(*rest.Provider)
 	spec := orig.Spec()
 	e := &provEntry{orig: orig, p: orig, spec: &spec, policies: policy.New(spec.Policies, policy.Options{Logger: g.log}), routes: newOpRoutes(&spec)}
+	e.base, e.baseErr = baseURL(e.spec)
 	switch {
 	case g.o.ProviderFactory != nil:
 		if p := g.o.ProviderFactory(id, orig, g.client); p != nil {

@@ -8,7 +8,9 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -316,3 +318,60 @@ func newRecorder() *respRecorder                    { return &respRecorder{h: ht
 func (r *respRecorder) Header() http.Header         { return r.h }
 func (r *respRecorder) Write(b []byte) (int, error) { return len(b), nil }
 func (r *respRecorder) WriteHeader(s int)           { r.status = s }
+
+// TestCallLogUnderConcurrency: records from concurrent calls are all
+// queued, a flush stores them, the store keeps the newest CallLogSize,
+// and after Close a call is stored at once.
+func TestCallLogUnderConcurrency(t *testing.T) {
+	t.Parallel()
+	up := newUpstream(t)
+	f := newFixture(t, []*connector.Spec{importContoso(t, strings.TrimPrefix(up.URL, "http://"))}, gateway.Options{CallLogSize: 50}, connection.Options{})
+	ctx := context.Background()
+	alice := connection.Principal{Name: "alice", Role: connection.RoleUser}
+	if _, _, err := f.svc.Put(ctx, alice, "c", connection.PutInput{Connector: "contoso", Parameters: map[string]any{"api_key": secret}}); err != nil {
+		t.Fatal(err)
+	}
+	calls := func() []*connection.Call {
+		t.Helper()
+		list, err := f.svc.Calls(ctx, alice, "c", 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return list
+	}
+	var wg sync.WaitGroup
+	for w := range 8 {
+		wg.Go(func() {
+			for i := range 5 {
+				id := strconv.Itoa(w*100 + i)
+				if _, err := f.gw.Invoke(ctx, alice, "c", "GetItem", connector.Input{Parameters: map[string]any{"id": id}}); err != nil {
+					t.Error(err)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	f.gw.FlushCalls(ctx)
+	if n := len(calls()); n != 40 {
+		t.Fatalf("%d calls recorded after a flush, want 40", n)
+	}
+	for range 30 {
+		if _, err := f.gw.Invoke(ctx, alice, "c", "GetItem", connector.Input{Parameters: map[string]any{"id": "1"}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.gw.FlushCalls(ctx)
+	if n := len(calls()); n < 50 || n > 70 {
+		t.Fatalf("%d calls kept, want the newest 50 (and at most a trim's slack)", n)
+	}
+	if err := f.gw.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	before := calls()[0].ID
+	if _, err := f.gw.Invoke(ctx, alice, "c", "GetItem", connector.Input{Parameters: map[string]any{"id": "2"}}); err != nil {
+		t.Fatal(err)
+	}
+	if after := calls()[0].ID; after == before {
+		t.Fatal("a call after Close was not stored at once")
+	}
+}

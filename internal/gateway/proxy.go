@@ -429,9 +429,9 @@ func (g *Gateway) serveProxy(w http.ResponseWriter, r *http.Request) {
 		g.problem(w, r, err)
 		return
 	}
-	base, err := baseURL(pe.spec)
-	if err != nil {
-		g.problem(w, r, &Error{Status: http.StatusBadRequest, Code: "ConnectorNotCallable", Detail: err.Error()})
+	base := pe.base
+	if pe.baseErr != nil {
+		g.problem(w, r, &Error{Status: http.StatusBadRequest, Code: "ConnectorNotCallable", Detail: pe.baseErr.Error()})
 		return
 	}
 	var data []byte
@@ -570,7 +570,9 @@ func (g *Gateway) writeProxied(w http.ResponseWriter, a *proxied) error {
 			return &connector.Error{Kind: connector.KindRetryable, Message: "reading the answer", Err: src.err}
 		} else if err != nil {
 			g.log.Debug("writing a pass-through answer failed", slog.String("error", err.Error()))
+			return nil
 		}
+		sendNow(w)
 		return nil
 	}
 	var body []byte
@@ -591,7 +593,15 @@ func (g *Gateway) writeProxied(w http.ResponseWriter, a *proxied) error {
 	h.Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(a.resp.StatusCode)
 	_, _ = w.Write(body)
+	sendNow(w)
 	return nil
+}
+
+// sendNow sends a complete answer to the caller before the call's
+// bookkeeping (health, call record), which would otherwise run before
+// net/http sends the buffered answer when the handler returns.
+func sendNow(w http.ResponseWriter) {
+	_ = http.NewResponseController(w).Flush()
 }
 
 var copyBufs = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
