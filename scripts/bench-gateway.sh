@@ -6,16 +6,22 @@
 #   (b) through the Junction gateway (/apim pass-through: caller key check,
 #       one setheader policy, API-key credential injection, call record),
 #   (c) through nginx as a plain reverse proxy (keep-alive to the upstream),
-# each at maximum throughput (CONCURRENCY workers) and at a fixed RATE
-# (default 1000 req/s), for DURATION each (default 10s), with hey.
+#   (d) through the floor: the least a Go reverse proxy does (a net/http
+#       server and the gateway's transport, nothing else; benchupstream
+#       -proxy), which tells what is the pipeline's and what is net/http's,
+# each at maximum throughput (wrk, CONCURRENCY connections) and at a fixed
+# RATE (default 1000 req/s, vegeta: an open-loop constant rate, requests
+# evenly spaced), for DURATION each (default 10s).
 #
 # Targets (issue 6): (b) reaches >= 90% of (c)'s requests per second, and
 # adds <= 1 ms p99 over (a) at 1,000 req/s.
 #
-# Everything runs on 127.0.0.1; every phase is bounded by DURATION.
-# nginx is installed from Debian (apt-get install -y nginx) when missing and
-# run in the foreground with a generated config (no systemd); hey is
-# installed with go install when missing.
+# Everything runs on 127.0.0.1, load generators included (on a 2-core
+# machine they take a share of the cores the servers run on); every phase
+# is bounded by DURATION. nginx and wrk are installed from Debian
+# (apt-get install -y nginx wrk) when missing, nginx run in the foreground
+# with a generated config (no systemd); vegeta is installed with go
+# install when missing.
 # Environment: RATE, DURATION, CONCURRENCY, KEEP=1 keeps the work dir.
 set -euo pipefail
 
@@ -38,25 +44,31 @@ cleanup() {
 trap cleanup EXIT
 
 # Tools.
-HEY=$(command -v hey || true)
-if [ -z "$HEY" ] && [ -x "$(go env GOPATH)/bin/hey" ]; then HEY="$(go env GOPATH)/bin/hey"; fi
-if [ -z "$HEY" ]; then
-	echo "hey not found: installing github.com/rakyll/hey@v0.1.4 with go install" >&2
-	if ! GOFLAGS= go install github.com/rakyll/hey@v0.1.4; then
-		echo "error: cannot install the load generator hey; install it (go install github.com/rakyll/hey@v0.1.4) and retry" >&2
+need_apt() { # command package
+	local c
+	c=$(command -v "$1" || true)
+	if [ -z "$c" ] && [ -x "/usr/sbin/$1" ]; then c="/usr/sbin/$1"; fi
+	if [ -z "$c" ]; then
+		echo "$1 not found: installing it from Debian (apt-get install -y $2)" >&2
+		if [ "$(id -u)" != 0 ] || ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null; }; then
+			echo "error: cannot install $1; install it (apt-get install $2) and retry" >&2
+			exit 1
+		fi
+		c=$(command -v "$1" || echo "/usr/sbin/$1")
+	fi
+	echo "$c"
+}
+NGINX=$(need_apt nginx nginx)
+WRK=$(need_apt wrk wrk)
+VEGETA=$(command -v vegeta || true)
+if [ -z "$VEGETA" ] && [ -x "$(go env GOPATH)/bin/vegeta" ]; then VEGETA="$(go env GOPATH)/bin/vegeta"; fi
+if [ -z "$VEGETA" ]; then
+	echo "vegeta not found: installing github.com/tsenart/vegeta/v12@v12.13.0 with go install" >&2
+	if ! GOFLAGS= go install github.com/tsenart/vegeta/v12@v12.13.0; then
+		echo "error: cannot install the load generator vegeta; install it (go install github.com/tsenart/vegeta/v12@v12.13.0) and retry" >&2
 		exit 1
 	fi
-	HEY="$(go env GOPATH)/bin/hey"
-fi
-NGINX=$(command -v nginx || true)
-if [ -z "$NGINX" ] && [ -x /usr/sbin/nginx ]; then NGINX=/usr/sbin/nginx; fi
-if [ -z "$NGINX" ]; then
-	echo "nginx not found: installing it from Debian (apt-get install -y nginx)" >&2
-	if [ "$(id -u)" != 0 ] || ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; }; then
-		echo "error: cannot install nginx; install it (apt-get install nginx) and retry" >&2
-		exit 1
-	fi
-	NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+	VEGETA="$(go env GOPATH)/bin/vegeta"
 fi
 
 echo "building junction and the upstream..." >&2
@@ -136,52 +148,67 @@ sed -i "s/listen 127.0.0.1:0;/listen 127.0.0.1:$NGPORT;/" "$WORK/nginx/nginx.con
 PIDS+=($!)
 for _ in $(seq 1 100); do curl -fsS -o /dev/null -H "X-Api-Key: $API_KEY" "http://127.0.0.1:$NGPORT/pets/1" 2>/dev/null && break; sleep 0.1; done
 
+# (d) the floor: a minimal Go reverse proxy.
+"$WORK/upstream" -proxy "$UPHOST" >"$WORK/floor.log" 2>&1 &
+PIDS+=($!)
+wait_line "$WORK/floor.log" 'listening on' "${PIDS[-1]}"
+FLOOR=$(grep -o 'http://[0-9.:]*' "$WORK/floor.log" | head -1)
+
 DIRECT="$UP/pets/1"
 GATEWAY="$BASE/apim/pets/bench/pets/1"
 PROXY="http://127.0.0.1:$NGPORT/pets/1"
-curl -fsS -o /dev/null -H "X-Api-Key: $API_KEY" "$DIRECT"
-curl -fsS -o /dev/null -H "Authorization: Bearer $CALLER" "$GATEWAY"
-curl -fsS -o /dev/null -H "X-Api-Key: $API_KEY" "$PROXY"
-
-run() { # out url header
-	"$HEY" "${@:4}" -H "$3" "$2" >"$WORK/$1.txt"
+FLOORURL="$FLOOR/pets/1"
+target() { # t -> url and hdr
+	case $1 in
+	a) url=$DIRECT hdr="X-Api-Key: $API_KEY" label="(a) direct" ;;
+	b) url=$GATEWAY hdr="Authorization: Bearer $CALLER" label="(b) junction gateway" ;;
+	c) url=$PROXY hdr="X-Api-Key: $API_KEY" label="(c) nginx reverse proxy" ;;
+	d) url=$FLOORURL hdr="X-Api-Key: $API_KEY" label="(d) floor: minimal Go proxy" ;;
+	esac
 }
-echo "warming up..." >&2
-run warm-a "$DIRECT" "X-Api-Key: $API_KEY" -n 3000 -c 16
-run warm-b "$GATEWAY" "Authorization: Bearer $CALLER" -n 3000 -c 16
-run warm-c "$PROXY" "X-Api-Key: $API_KEY" -n 3000 -c 16
-
-workers=50
-qps=$(((RATE + workers - 1) / workers))
-for t in a b c; do
-	case $t in a) url=$DIRECT hdr="X-Api-Key: $API_KEY" ;; b) url=$GATEWAY hdr="Authorization: Bearer $CALLER" ;; c) url=$PROXY hdr="X-Api-Key: $API_KEY" ;; esac
-	echo "($t) max throughput for $DURATION (c=$CONCURRENCY)" >&2
-	run "max-$t" "$url" "$hdr" -z "$DURATION" -c "$CONCURRENCY"
-	echo "($t) fixed $RATE req/s for $DURATION" >&2
-	run "fixed-$t" "$url" "$hdr" -z "$DURATION" -c "$workers" -q "$qps"
+for t in a b c d; do
+	target $t
+	curl -fsS -o /dev/null -H "$hdr" "$url"
 done
 
-rps() { awk '/Requests\/sec/ {print $2}' "$1"; }
-pct() { awk -v p=" $2% in " 'index($0, p) {printf "%.2f", $3*1000}' "$1"; }
-codes() { awk '/Status code distribution/ {f=1; next} f && /\[/ {printf "%s%s ", $1, $2} /^$/ {f=0}' "$1"; }
+echo "warming up..." >&2
+for t in a b c d; do
+	target $t
+	"$WRK" -t2 -c16 -d2s -H "$hdr" "$url" >/dev/null
+done
+
+for t in a b c d; do
+	target $t
+	echo "$label: max throughput for $DURATION ($CONCURRENCY connections)" >&2
+	"$WRK" -t2 -c"$CONCURRENCY" -d"$DURATION" --latency -H "$hdr" "$url" >"$WORK/max-$t.txt"
+	echo "$label: $RATE req/s for $DURATION" >&2
+	echo "GET $url" | "$VEGETA" attack -rate "$RATE/s" -duration "$DURATION" -header "$hdr" >"$WORK/fixed-$t.bin"
+	"$VEGETA" report -type text "$WORK/fixed-$t.bin" >"$WORK/fixed-$t.txt"
+done
+
+# wrk and vegeta print durations with units: in ms.
+ms() { awk '{v=$1; u=v; sub(/^[0-9.]+/, "", u); sub(/[a-zµ]+$/, "", v)
+	f = (u == "us" || u == "µs") ? 0.001 : (u == "ms" ? 1 : (u == "s" ? 1000 : (u == "ns" ? 0.000001 : 1)))
+	printf "%.2f", v*f }'; }
+rps() { awk '/Requests\/sec/ {printf "%.0f", $2}' "$WORK/max-$1.txt"; }
+wrkpct() { awk -v p="$2%" '$1 == p {print $2}' "$WORK/max-$1.txt" | ms; }
+errs() { awk '/Non-2xx|Socket errors/ {printf "%s ", $0}' "$WORK/max-$1.txt"; }
+vrate() { awk '/^Requests/ {gsub(",", ""); printf "%.0f", $(NF-1)}' "$WORK/fixed-$1.txt"; }
+vpct() { # t column (50 or 99) from "Latencies [min, mean, 50, 90, 95, 99, max] ..."
+	awk -v c="$2" '/^Latencies/ {gsub(",", ""); n = (c == 50) ? NF-4 : NF-1; print $n}' "$WORK/fixed-$1.txt" | ms; }
+vcodes() { awk '/^Status Codes/ {print $NF}' "$WORK/fixed-$1.txt"; }
 
 echo
-echo "$(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) (a shared machine: other work runs beside the benchmark)"
-printf '%-26s %12s %10s %10s   %-14s %10s %10s  %s\n' "target" "max req/s" "p50 ms" "p99 ms" "fixed req/s" "p50 ms" "p99 ms" "codes (max | fixed)"
-for t in a b c; do
-	case $t in a) label="(a) direct" ;; b) label="(b) junction gateway" ;; c) label="(c) nginx reverse proxy" ;; esac
-	printf '%-26s %12s %10s %10s   %-14s %10s %10s  %s| %s\n' "$label" \
-		"$(rps "$WORK/max-$t.txt")" "$(pct "$WORK/max-$t.txt" 50)" "$(pct "$WORK/max-$t.txt" 99)" \
-		"$(rps "$WORK/fixed-$t.txt")" "$(pct "$WORK/fixed-$t.txt" 50)" "$(pct "$WORK/fixed-$t.txt" 99)" \
-		"$(codes "$WORK/max-$t.txt")" "$(codes "$WORK/fixed-$t.txt")"
+echo "$(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg); wrk -t2 -c$CONCURRENCY, vegeta at $RATE/s; $DURATION each"
+printf '%-30s %10s %8s %8s   %10s %8s %8s  %s\n' "target" "max req/s" "p50 ms" "p99 ms" "fixed req/s" "p50 ms" "p99 ms" "codes at the fixed rate; errors at max"
+for t in a b c d; do
+	target $t
+	printf '%-30s %10s %8s %8s   %10s %8s %8s  %s %s\n' "$label" "$(rps $t)" "$(wrkpct $t 50)" "$(wrkpct $t 99)" \
+		"$(vrate $t)" "$(vpct $t 50)" "$(vpct $t 99)" "$(vcodes $t)" "$(errs $t)"
 done
-b=$(rps "$WORK/max-b.txt")
-c=$(rps "$WORK/max-c.txt")
-pa=$(pct "$WORK/fixed-a.txt" 99)
-pb=$(pct "$WORK/fixed-b.txt" 99)
-awk -v b="$b" -v c="$c" -v pa="$pa" -v pb="$pb" 'BEGIN {
-	printf "gateway / nginx max throughput: %.0f%% (target >= 90%%)\n", 100*b/c
-	printf "gateway p99 over direct at the fixed rate: %+.2f ms (target <= 1 ms)\n", pb-pa
+awk -v b="$(rps b)" -v c="$(rps c)" -v d="$(rps d)" -v pa="$(vpct a 99)" -v pb="$(vpct b 99)" -v pd="$(vpct d 99)" 'BEGIN {
+	printf "gateway / nginx max throughput: %.0f%% (target >= 90%%); floor / nginx: %.0f%%; gateway / floor: %.0f%%\n", 100*b/c, 100*d/c, 100*b/d
+	printf "p99 over direct at the fixed rate: gateway %+.2f ms (target <= 1 ms), floor %+.2f ms\n", pb-pa, pd-pa
 }'
 if grep -q 'level=ERROR' "$WORK/server.log"; then
 	echo "server logged errors:"; grep 'level=ERROR' "$WORK/server.log" | head -5

@@ -5,12 +5,19 @@
 // small JSON object, so that the benchmark measures the proxies, not the
 // service. It prints "listening on http://ADDR" on stdout once it accepts
 // connections and stops on SIGINT or SIGTERM.
+//
+// With -proxy HOST:PORT it is instead the floor of the benchmark: the
+// least a Go reverse proxy does, a net/http server forwarding every
+// request to HOST:PORT over the gateway's [gateway.Transport], with no
+// key check, policy, credential or call record. What the gateway costs
+// beyond it is the pipeline's; what it costs beyond nginx is net/http's.
 package main
 
 import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -18,10 +25,13 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/junction-run/junction/internal/gateway"
 )
 
 func main() {
 	listen := flag.String("listen", "127.0.0.1:0", "address to listen on (loopback)")
+	proxy := flag.String("proxy", "", "forward every request to this HOST:PORT instead of answering")
 	flag.Parse()
 	ln, err := net.Listen("tcp", *listen)
 	if err != nil {
@@ -39,7 +49,11 @@ func main() {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(body)
 	})
-	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	var h http.Handler = mux
+	if *proxy != "" {
+		h = forward(*proxy)
+	}
+	hs := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	go func() {
@@ -53,4 +67,33 @@ func main() {
 		fmt.Fprintln(os.Stderr, "benchupstream:", err)
 		os.Exit(1)
 	}
+}
+
+// forward is the minimal reverse proxy of -proxy.
+func forward(upstream string) http.Handler {
+	tr := &gateway.Transport{Timeout: 100 * time.Second}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		req, err := http.NewRequestWithContext(r.Context(), r.Method, "http://"+upstream+r.URL.RequestURI(), r.Body)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		req.ContentLength = r.ContentLength
+		for k, vs := range r.Header {
+			if k != "Connection" {
+				req.Header[k] = vs
+			}
+		}
+		resp, err := tr.RoundTrip(req)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		defer resp.Body.Close()
+		for k, vs := range resp.Header {
+			w.Header()[k] = vs
+		}
+		w.WriteHeader(resp.StatusCode)
+		_, _ = io.Copy(w, resp.Body)
+	})
 }
