@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -140,15 +141,13 @@ func (t *Transport) exchange(ctx context.Context, pc *persistConn, req *http.Req
 		}
 		return nil, false, err
 	}
-	if err := req.Write(pc.bw); err != nil {
-		if pc.reused && isClosedConn(err) && rewindable(req) {
-			stop()
-			pc.conn.Close()
-			return nil, true, err
-		}
-		return fail(err)
+	err := req.Write(pc.bw)
+	if err == nil {
+		err = pc.bw.Flush()
 	}
-	if err := pc.bw.Flush(); err != nil {
+	if err != nil {
+		// A write to a reused connection the backend had closed: the
+		// request did not reach it.
 		if pc.reused && isClosedConn(err) && rewindable(req) {
 			stop()
 			pc.conn.Close()
@@ -199,7 +198,8 @@ func (t *Transport) release(pc *persistConn, stop func() bool, reuse bool) {
 }
 
 // answerBody is an answer's body; at its end the connection returns to
-// the pool.
+// the pool. Close may come from another goroutine while a Read waits: it
+// closes the connection first, which ends the Read.
 type answerBody struct {
 	t     *Transport
 	pc    *persistConn
@@ -207,39 +207,39 @@ type answerBody struct {
 	stop  func() bool
 	reuse bool
 
-	mu   sync.Mutex
-	done bool
+	ended atomic.Bool // the connection was released or closed
+	mu    sync.Mutex  // serializes rc
 }
 
 func (b *answerBody) Read(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if b.done {
+	if b.ended.Load() {
 		return 0, errBodyClosed
 	}
 	n, err := b.rc.Read(p)
-	if err == io.EOF {
-		b.done = true
-		b.t.release(b.pc, b.stop, b.reuse)
-	} else if err != nil {
-		b.done = true
-		b.stop()
-		b.pc.conn.Close()
+	if err != nil && b.ended.CompareAndSwap(false, true) {
+		if err == io.EOF {
+			b.t.release(b.pc, b.stop, b.reuse)
+		} else {
+			b.stop()
+			b.pc.conn.Close()
+		}
 	}
 	return n, err
 }
 
 func (b *answerBody) Close() error {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.done {
+	if !b.ended.CompareAndSwap(false, true) {
 		return nil
 	}
-	b.done = true
 	b.stop()
 	// The rest of the body is not wanted: the connection cannot carry
-	// another request. Closing it first keeps rc.Close from draining.
+	// another request. Closing it first ends a waiting Read and keeps
+	// rc.Close from draining.
 	b.pc.conn.Close()
+	b.mu.Lock()
+	defer b.mu.Unlock()
 	_ = b.rc.Close()
 	return nil
 }

@@ -291,3 +291,36 @@ func TestGatewayDoFollowsSameHostRedirects(t *testing.T) {
 		t.Errorf("a redirect loop: %v", err)
 	}
 }
+
+// TestTransportCloseEndsAWaitingRead: a body closed from another
+// goroutine ends a Read that waits for the backend.
+func TestTransportCloseEndsAWaitingRead(t *testing.T) {
+	release := make(chan struct{})
+	defer close(release)
+	srv, _ := countingServer(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Length", "10")
+		w.Write([]byte("12345"))
+		w.(http.Flusher).Flush()
+		<-release
+	})
+	req, _ := http.NewRequest("GET", srv.URL, nil)
+	resp, err := (&Transport{}).RoundTrip(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := io.ReadAll(resp.Body)
+		done <- err
+	}()
+	time.Sleep(50 * time.Millisecond)
+	resp.Body.Close()
+	select {
+	case err := <-done:
+		if err == nil {
+			t.Error("a body closed half-way read to its end")
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Close did not end the waiting Read")
+	}
+}
