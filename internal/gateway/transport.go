@@ -129,8 +129,6 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 func (t *Transport) exchange(ctx context.Context, pc *persistConn, req *http.Request) (_ *http.Response, retry bool, _ error) {
 	if t.Timeout > 0 {
 		_ = pc.conn.SetDeadline(time.Now().Add(t.Timeout))
-	} else if pc.reused {
-		_ = pc.conn.SetDeadline(time.Time{})
 	}
 	stop := context.AfterFunc(ctx, func() { _ = pc.conn.SetDeadline(aLongTimeAgo) })
 	fail := func(err error) (*http.Response, bool, error) {
@@ -314,6 +312,11 @@ func (t *Transport) put(pc *persistConn) {
 	if pc.br.Buffered() > 0 { // bytes beyond the answer: out of step
 		pc.conn.Close()
 		return
+	}
+	if t.Timeout > 0 {
+		// An idle connection has no deadline: the liveness peek would
+		// take a passed one for a dead connection.
+		_ = pc.conn.SetDeadline(time.Time{})
 	}
 	pc.idleAt = time.Now()
 	t.mu.Lock()

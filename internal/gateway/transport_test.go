@@ -324,3 +324,16 @@ func TestTransportCloseEndsAWaitingRead(t *testing.T) {
 		t.Fatal("Close did not end the waiting Read")
 	}
 }
+
+// TestTransportKeepsConnectionsIdleLongerThanTheTimeout: a connection
+// idle for longer than the per-call timeout is still reused.
+func TestTransportKeepsConnectionsIdleLongerThanTheTimeout(t *testing.T) {
+	srv, conns := countingServer(t, func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") })
+	tr := &Transport{Timeout: 300 * time.Millisecond}
+	get(t, tr, "GET", srv.URL, "")
+	time.Sleep(recheckAfter + 300*time.Millisecond)
+	get(t, tr, "GET", srv.URL, "")
+	if n := conns.Load(); n != 1 {
+		t.Errorf("%d connections, want 1", n)
+	}
+}
