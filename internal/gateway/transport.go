@@ -139,11 +139,15 @@ func (t *Transport) exchange(ctx context.Context, pc *persistConn, req *http.Req
 		}
 		return nil, false, err
 	}
-	err := req.Write(pc.bw)
-	if err == nil {
-		err = pc.bw.Flush()
-	}
-	if err != nil {
+	var wrote chan error // the writer's result when it runs beside the reader
+	if largeBody(req) {
+		// A large body is written while the answer is read, as net/http
+		// does: a backend that answers before it has read everything (a
+		// 413, an echo that streams) would otherwise wait on a full
+		// buffer with the request's writer.
+		wrote = make(chan error, 1)
+		go func() { wrote <- writeRequest(pc, req) }()
+	} else if err := writeRequest(pc, req); err != nil {
 		// A write to a reused connection the backend had closed: the
 		// request did not reach it.
 		if pc.reused && isClosedConn(err) && rewindable(req) {
@@ -154,6 +158,12 @@ func (t *Transport) exchange(ctx context.Context, pc *persistConn, req *http.Req
 		return fail(err)
 	}
 	if _, err := pc.br.Peek(1); err != nil {
+		if wrote != nil {
+			pc.conn.Close()
+			if werr := <-wrote; werr != nil && ctx.Err() == nil && !isClosedConn(werr) {
+				err = werr // the body could not be read
+			}
+		}
 		// Nothing came back on a reused connection: the backend closed
 		// it. Sending again is safe for requests that may repeat.
 		if pc.reused && isClosedConn(err) && replayable(req) && ctx.Err() == nil {
@@ -177,22 +187,50 @@ func (t *Transport) exchange(ctx context.Context, pc *persistConn, req *http.Req
 		}
 		reuse := !resp.Close && !req.Close
 		if resp.Body == http.NoBody {
-			t.release(pc, stop, reuse)
+			t.release(pc, stop, reuse, wrote)
 			return resp, false, nil
 		}
-		resp.Body = &answerBody{t: t, pc: pc, rc: resp.Body, stop: stop, reuse: reuse}
+		resp.Body = &answerBody{t: t, pc: pc, rc: resp.Body, stop: stop, reuse: reuse, wrote: wrote}
 		return resp, false, nil
 	}
 }
 
 // release ends an exchange: the connection goes back to the pool when it
-// may carry another request and the context did not fire meanwhile.
-func (t *Transport) release(pc *persistConn, stop func() bool, reuse bool) {
+// may carry another request, the context did not fire meanwhile and the
+// request's writer, if it ran beside the reader, has written everything.
+func (t *Transport) release(pc *persistConn, stop func() bool, reuse bool, wrote chan error) {
+	if wrote != nil {
+		select {
+		case err := <-wrote:
+			reuse = reuse && err == nil
+		default: // still writing: the backend answered without reading it all
+			reuse = false
+		}
+	}
 	if !stop() || !reuse {
 		pc.conn.Close()
 		return
 	}
 	t.put(pc)
+}
+
+// writeRequest writes req on pc.
+func writeRequest(pc *persistConn, req *http.Request) error {
+	err := req.Write(pc.bw)
+	if err == nil {
+		err = pc.bw.Flush()
+	}
+	return err
+}
+
+// largeBody reports whether req's body is written beside the reader:
+// longer than 64 KiB, or of unknown length (0 with a body, as
+// http.Request.Write reads it).
+func largeBody(req *http.Request) bool {
+	if req.Body == nil || req.Body == http.NoBody {
+		return false
+	}
+	return req.ContentLength <= 0 || req.ContentLength > 64<<10
 }
 
 // answerBody is an answer's body; at its end the connection returns to
@@ -204,6 +242,7 @@ type answerBody struct {
 	rc    io.ReadCloser
 	stop  func() bool
 	reuse bool
+	wrote chan error // see Transport.exchange
 
 	ended atomic.Bool // the connection was released or closed
 	mu    sync.Mutex  // serializes rc
@@ -218,7 +257,7 @@ func (b *answerBody) Read(p []byte) (int, error) {
 	n, err := b.rc.Read(p)
 	if err != nil && b.ended.CompareAndSwap(false, true) {
 		if err == io.EOF {
-			b.t.release(b.pc, b.stop, b.reuse)
+			b.t.release(b.pc, b.stop, b.reuse, b.wrote)
 		} else {
 			b.stop()
 			b.pc.conn.Close()

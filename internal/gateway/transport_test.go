@@ -337,3 +337,41 @@ func TestTransportKeepsConnectionsIdleLongerThanTheTimeout(t *testing.T) {
 		t.Errorf("%d connections, want 1", n)
 	}
 }
+
+// TestTransportLargeBodies: a large body is written while the answer is
+// read, so a backend that answers before reading it all (413) or that
+// streams its answer while it reads (an echo) gets through.
+func TestTransportLargeBodies(t *testing.T) {
+	body := strings.Repeat("0123456789abcdef", 1<<20) // 16 MiB
+	srv, _ := countingServer(t, func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/too-large":
+			w.WriteHeader(http.StatusRequestEntityTooLarge)
+			io.WriteString(w, "too large")
+		case "/echo":
+			_ = http.NewResponseController(w).EnableFullDuplex()
+			io.Copy(w, r.Body)
+		}
+	})
+	tr := &Transport{Timeout: 20 * time.Second}
+	resp, got := get(t, tr, "POST", srv.URL+"/too-large", body)
+	if resp.StatusCode != http.StatusRequestEntityTooLarge || got != "too large" {
+		t.Errorf("early answer: %d %q", resp.StatusCode, got)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if _, got := get(t, tr, "POST", srv.URL+"/echo", body); got != body {
+			t.Errorf("echo: %d bytes back of %d", len(got), len(body))
+		}
+	}()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the echo of a large body is stuck")
+	}
+	// A small body after them, on a pooled or a new connection.
+	if _, got := get(t, tr, "POST", srv.URL+"/echo", "small"); got != "small" {
+		t.Errorf("small echo: %q", got)
+	}
+}
