@@ -4,6 +4,7 @@ package gateway
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -258,29 +259,119 @@ func retrySeconds(d time.Duration) string {
 // Refusals are a *Error (429 rate limit) or a *connection.Error (not
 // found, forbidden, unauthenticated connection).
 func (g *Gateway) Invoke(ctx context.Context, caller connection.Principal, connectionName, operationID string, in connector.Input) (connector.Output, error) {
+	return g.run(ctx, caller, connectionName, operationID, func(pe *provEntry) error {
+		if _, ok := pe.spec.Operation(operationID); !ok {
+			if _, isRest := pe.orig.(*rest.Provider); isRest || len(pe.spec.Operations) > 0 {
+				return &Error{Status: http.StatusNotFound, Code: "OperationNotFound",
+					Detail: fmt.Sprintf("connector %s has no operation %q", pe.spec.ID, operationID)}
+			}
+		}
+		return nil
+	}, func(pe *provEntry, conn connector.Connection) (connector.Output, error) {
+		return pe.p.Invoke(ctx, conn, operationID, in)
+	})
+}
+
+// Poll runs one poll of polling trigger operationID of connection
+// connectionName through the pipeline, as [Gateway.Invoke] runs an
+// action: access check, rate limits, credentials (an OAuth token
+// refreshed once after a 401), health and a call record.
+func (g *Gateway) Poll(ctx context.Context, caller connection.Principal, connectionName, operationID string, in connector.Input, state json.RawMessage) (connector.PollResult, error) {
+	var res connector.PollResult
+	_, err := g.run(ctx, caller, connectionName, operationID, nil, func(pe *provEntry, conn connector.Connection) (connector.Output, error) {
+		pl, ok := pe.p.(connector.Poller)
+		if !ok {
+			return connector.Output{}, connector.Errorf(connector.KindBadRequest, "connector %s has no polling triggers", pe.spec.ID)
+		}
+		var err error
+		res, err = pl.Poll(ctx, conn, operationID, in, state)
+		return statusOutput(err), err
+	})
+	return res, err
+}
+
+// Subscribe subscribes webhook trigger operationID of connection
+// connectionName to callbackURL through the pipeline.
+func (g *Gateway) Subscribe(ctx context.Context, caller connection.Principal, connectionName, operationID string, in connector.Input, callbackURL string) (connector.Subscription, error) {
+	var sub connector.Subscription
+	_, err := g.run(ctx, caller, connectionName, operationID, nil, func(pe *provEntry, conn connector.Connection) (connector.Output, error) {
+		sb, ok := pe.p.(connector.Subscriber)
+		if !ok {
+			return connector.Output{}, connector.Errorf(connector.KindBadRequest, "connector %s has no webhook triggers", pe.spec.ID)
+		}
+		var err error
+		sub, err = sb.Subscribe(ctx, conn, operationID, in, callbackURL)
+		return statusOutput(err), err
+	})
+	return sub, err
+}
+
+// Unsubscribe ends a webhook subscription of connection connectionName
+// through the pipeline.
+func (g *Gateway) Unsubscribe(ctx context.Context, caller connection.Principal, connectionName string, sub connector.Subscription) error {
+	_, err := g.run(ctx, caller, connectionName, "Unsubscribe", nil, func(pe *provEntry, conn connector.Connection) (connector.Output, error) {
+		sb, ok := pe.p.(connector.Subscriber)
+		if !ok {
+			return connector.Output{}, connector.Errorf(connector.KindBadRequest, "connector %s has no webhook triggers", pe.spec.ID)
+		}
+		err := sb.Unsubscribe(ctx, conn, sub)
+		return statusOutput(err), err
+	})
+	return err
+}
+
+// Cleanup runs the clean-up of a polling trigger's stored items
+// (afterRead: delete, move, mark as read) through the pipeline.
+func (g *Gateway) Cleanup(ctx context.Context, caller connection.Principal, connectionName, operationID string, in connector.Input, items []any) error {
+	_, err := g.run(ctx, caller, connectionName, operationID+" (cleanup)", nil, func(pe *provEntry, conn connector.Connection) (connector.Output, error) {
+		cl, ok := pe.p.(connector.Cleaner)
+		if !ok {
+			return connector.Output{}, connector.Errorf(connector.KindBadRequest, "connector %s does not clean up after its triggers", pe.spec.ID)
+		}
+		err := cl.Cleanup(ctx, conn, operationID, in, items)
+		return statusOutput(err), err
+	})
+	return err
+}
+
+// statusOutput is the output of a call that returns no HTTP answer: the
+// status its error carries, or 200.
+func statusOutput(err error) connector.Output {
+	if err == nil {
+		return connector.Output{StatusCode: http.StatusOK}
+	}
+	var ce *connector.Error
+	if errors.As(err, &ce) {
+		return connector.Output{StatusCode: ce.StatusCode}
+	}
+	return connector.Output{}
+}
+
+// run is the pipeline around one call of connection name: access check,
+// rate limits, the connector (check, when set, may refuse the call before
+// it is made), credentials with an OAuth refresh after a 401, health and
+// a call record labelled operation.
+func (g *Gateway) run(ctx context.Context, caller connection.Principal, name, operation string, check func(*provEntry) error, fn func(*provEntry, connector.Connection) (connector.Output, error)) (connector.Output, error) {
 	start := g.now()
-	c, err := g.conns.Authorize(ctx, caller, connectionName)
+	c, err := g.conns.Authorize(ctx, caller, name)
 	if err != nil {
 		return connector.Output{}, err
 	}
-	if err := g.admit(caller, connectionName); err != nil {
-		g.record(ctx, &connection.Call{Connection: connectionName, Operation: operationID, Status: http.StatusTooManyRequests, Caller: caller.Name, At: start, Error: "throttled by the gateway"}, start)
+	if err := g.admit(caller, name); err != nil {
+		g.record(ctx, &connection.Call{Connection: name, Operation: operation, Status: http.StatusTooManyRequests, Caller: caller.Name, At: start, Error: "throttled by the gateway"}, start)
 		return connector.Output{}, err
 	}
 	pe, err := g.provider(c.ConnectorID)
 	if err != nil {
 		return connector.Output{}, err
 	}
-	if _, ok := pe.spec.Operation(operationID); !ok {
-		if _, isRest := pe.orig.(*rest.Provider); isRest || len(pe.spec.Operations) > 0 {
-			return connector.Output{}, &Error{Status: http.StatusNotFound, Code: "OperationNotFound",
-				Detail: fmt.Sprintf("connector %s has no operation %q", c.ConnectorID, operationID)}
+	if check != nil {
+		if err := check(pe); err != nil {
+			return connector.Output{}, err
 		}
 	}
-	out, err := g.call(ctx, connectionName, func(conn connector.Connection) (connector.Output, error) {
-		return pe.p.Invoke(ctx, conn, operationID, in)
-	})
-	g.finish(ctx, c, pe, &connection.Call{Connection: connectionName, Operation: operationID, Status: out.StatusCode, Caller: caller.Name, At: start}, start, err)
+	out, err := g.call(ctx, name, func(conn connector.Connection) (connector.Output, error) { return fn(pe, conn) })
+	g.finish(ctx, c, pe, &connection.Call{Connection: name, Operation: operation, Status: out.StatusCode, Caller: caller.Name, At: start}, start, err)
 	return out, err
 }
 

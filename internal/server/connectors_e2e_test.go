@@ -234,6 +234,28 @@ func TestConnectorWorkflowsThroughServe(t *testing.T) {
 			}
 			time.Sleep(100 * time.Millisecond)
 		}
+		// The trigger's polls and its clean-up went through the gateway:
+		// they are in the connection's call log, made by the workflow's
+		// principal.
+		a := p.admin(t, "GET", "/api/connections/e2e-ftp/calls?limit=1000", nil)
+		var calls struct {
+			Value []struct {
+				Operation, Caller string
+				Status            int
+			} `json:"value"`
+		}
+		if err := json.Unmarshal(a.Body, &calls); err != nil {
+			t.Fatalf("calls: %d %s", a.Status, a.Body)
+		}
+		seen := map[string]bool{}
+		for _, c := range calls.Value {
+			if c.Caller == "admin" && c.Status == http.StatusOK {
+				seen[c.Operation] = true
+			}
+		}
+		if !seen["OnUpdatedFile"] || !seen["OnUpdatedFile (cleanup)"] {
+			t.Fatalf("the call log has no poll or no clean-up of the trigger: %s", a.Body)
+		}
 	})
 	t.Run("d: amqp messages through the listener trigger to files (amqp, file)", func(t *testing.T) {
 		p.waitRuns(t, "e2e-amqp", 3)

@@ -82,51 +82,33 @@ func (p *gatewayProvider) Invoke(ctx context.Context, _ connector.Connection, op
 	return out, classify(err)
 }
 
-// Poll and Subscribe serve triggers: the connector is called with the
-// connection's resolved credentials (not through the invoke pipeline,
-// which is for actions).
+// Poll, Subscribe, Unsubscribe and Cleanup serve triggers through the
+// gateway's pipeline too: access check, rate limits, credentials (OAuth
+// refreshed once after a 401), health and a call record.
 func (p *gatewayProvider) Poll(ctx context.Context, _ connector.Connection, operationID string, in connector.Input, state json.RawMessage) (connector.PollResult, error) {
-	pl, ok := p.orig.(connector.Poller)
-	if !ok {
-		return connector.PollResult{}, &connector.Error{Kind: connector.KindBadRequest, Message: fmt.Sprintf("connector %s has no polling triggers", p.spec.ID)}
-	}
-	conn, err := p.g.svc.Resolve(ctx, p.name)
-	if err != nil {
-		return connector.PollResult{}, err
-	}
-	return pl.Poll(ctx, conn, operationID, in, state)
+	res, err := p.g.gw.Poll(ctx, p.g.principal, p.name, operationID, in, state)
+	return res, classify(err)
 }
 
 func (p *gatewayProvider) Subscribe(ctx context.Context, _ connector.Connection, operationID string, in connector.Input, callbackURL string) (connector.Subscription, error) {
-	sb, ok := p.orig.(connector.Subscriber)
-	if !ok {
-		return connector.Subscription{}, &connector.Error{Kind: connector.KindBadRequest, Message: fmt.Sprintf("connector %s has no webhook triggers", p.spec.ID)}
-	}
-	conn, err := p.g.svc.Resolve(ctx, p.name)
-	if err != nil {
-		return connector.Subscription{}, err
-	}
-	return sb.Subscribe(ctx, conn, operationID, in, callbackURL)
+	sub, err := p.g.gw.Subscribe(ctx, p.g.principal, p.name, operationID, in, callbackURL)
+	return sub, classify(err)
 }
 
 func (p *gatewayProvider) Unsubscribe(ctx context.Context, _ connector.Connection, sub connector.Subscription) error {
-	sb, ok := p.orig.(connector.Subscriber)
-	if !ok {
-		return &connector.Error{Kind: connector.KindBadRequest, Message: fmt.Sprintf("connector %s has no webhook triggers", p.spec.ID)}
-	}
-	conn, err := p.g.svc.Resolve(ctx, p.name)
-	if err != nil {
-		return err
-	}
-	return sb.Unsubscribe(ctx, conn, sub)
+	return classify(p.g.gw.Unsubscribe(ctx, p.g.principal, p.name, sub))
 }
 
 // Listen serves listener push triggers (amqp OnMessage) with the
-// connection's resolved credentials, as Poll does.
+// connection's resolved credentials: a listener holds its connection for
+// as long as the workflow is enabled, which is not one call to record.
 func (p *gatewayProvider) Listen(ctx context.Context, _ connector.Connection, operationID string, in connector.Input, deliver connector.DeliverFunc) error {
 	ln, ok := p.orig.(connector.Listener)
 	if !ok {
 		return &connector.Error{Kind: connector.KindBadRequest, Message: fmt.Sprintf("connector %s has no listener triggers", p.spec.ID)}
+	}
+	if _, err := p.g.svc.Authorize(ctx, p.g.principal, p.name); err != nil {
+		return err
 	}
 	conn, err := p.g.svc.Resolve(ctx, p.name)
 	if err != nil {
@@ -140,11 +122,7 @@ func (p *gatewayProvider) Listen(ctx context.Context, _ connector.Connection, op
 type gatewayCleaner struct{ *gatewayProvider }
 
 func (p *gatewayCleaner) Cleanup(ctx context.Context, _ connector.Connection, operationID string, in connector.Input, items []any) error {
-	conn, err := p.g.svc.Resolve(ctx, p.name)
-	if err != nil {
-		return err
-	}
-	return p.orig.(connector.Cleaner).Cleanup(ctx, conn, operationID, in, items)
+	return classify(p.g.gw.Cleanup(ctx, p.g.principal, p.name, operationID, in, items))
 }
 
 // classify turns gateway refusals into connector errors the engine's
