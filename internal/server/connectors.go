@@ -17,6 +17,7 @@ import (
 
 	"github.com/junction-run/junction/connector"
 	"github.com/junction-run/junction/connector/openapi"
+	"github.com/junction-run/junction/connector/policy"
 	"github.com/junction-run/junction/connector/postman"
 	"github.com/junction-run/junction/connector/rest"
 	"github.com/junction-run/junction/internal/connection"
@@ -161,7 +162,18 @@ func (c *Catalogue) importRecord(rec *sqlitestore.Connector) (*importedConnector
 	if err := spec.Validate(); err != nil {
 		return nil, err
 	}
-	return &importedConnector{rec: rec, spec: spec, prov: rest.New(spec, c.restOptions(nil)), warnings: warns}, nil
+	prov := rest.New(spec, c.restOptions(nil))
+	// A policy with wrong parameters does not stop the import (the
+	// connector's other operations work), but its calls fail: say so now.
+	for _, perr := range prov.PolicyErrors() {
+		w := connector.Warning{Message: perr.Error() + "; the calls it applies to fail until it is fixed"}
+		var pe *policy.Error
+		if errors.As(perr, &pe) && rec.Kind == kindFolder {
+			w.File, w.Pointer = fileProperties, fmt.Sprintf("/properties/policyTemplateInstances/%d", pe.Index)
+		}
+		warns = append(warns, w)
+	}
+	return &importedConnector{rec: rec, spec: spec, prov: prov, warnings: warns}, nil
 }
 
 // Kinds and document names of imported connectors.

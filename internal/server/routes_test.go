@@ -187,6 +187,8 @@ func TestConnectorCatalogue(t *testing.T) {
 		{"bad json", "broken", "{\n  \"swagger\": \"2.0\",\n  \"info\": {\n}", 400, "InvalidConnector", `openapi:`},
 		{"bad folder", "broken", `{"apiDefinition": {"swagger": "2.0"}, "extra": 1}`, 400, "InvalidConnector", "extra"},
 		{"bad id", "Bad-Id", folder, 400, "InvalidConnectorId", "bad_id"},
+		{"policy without its value", "pets_bad_policy", strings.Replace(folder, `"x-ms-apimTemplateParameter.value": "junction", `, "", 1), 201, "",
+			`"file":"apiProperties.json","pointer":"/properties/policyTemplateInstances/0","message":"policy setheader (#1 \"tag\"): parameter`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rec := serve(s, "PUT", "/api/connectors/"+tc.id, tc.body, true)
