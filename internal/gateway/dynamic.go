@@ -3,6 +3,7 @@
 package gateway
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -13,21 +14,130 @@ import (
 	"github.com/junction-run/junction/internal/connection"
 )
 
-// dynamicRef is an x-ms-dynamic-values or x-ms-dynamic-schema annotation.
+// dynamicRef is a dynamic annotation: x-ms-dynamic-values and
+// x-ms-dynamic-schema, or their successors x-ms-dynamic-list and
+// x-ms-dynamic-properties, whose field names are read into the same
+// fields (see [annotation]).
 type dynamicRef struct {
 	OperationID     string         `json:"operationId"`
 	Parameters      map[string]any `json:"parameters"`
 	ValueCollection string         `json:"value-collection"`
 	ValuePath       string         `json:"value-path"`
 	ValueTitle      string         `json:"value-title"`
+	ItemsPath       string         `json:"itemsPath"`
+	ItemValuePath   string         `json:"itemValuePath"`
+	ItemTitlePath   string         `json:"itemTitlePath"`
+}
+
+// The annotations, in the order they are looked for, and whether each
+// answers a schema (or a list of values).
+var dynamicKeys = []struct {
+	key    string
+	schema bool
+}{
+	{"x-ms-dynamic-values", false}, {"x-ms-dynamic-list", false},
+	{"x-ms-dynamic-schema", true}, {"x-ms-dynamic-properties", true},
+}
+
+// annotation finds the dynamic annotation of parameter param of op. param
+// is a parameter name, or a path into a body parameter's schema
+// ("body/customer/id" or "body.customer.id") for the annotations that
+// Power Platform connectors put on body properties.
+func annotation(op *connector.Operation, param string) (raw json.RawMessage, schema, found bool) {
+	if prm, ok := op.Param(param); ok {
+		for _, k := range []struct {
+			raw    json.RawMessage
+			schema bool
+		}{{prm.DynamicValues, false}, {prm.DynamicList, false}, {prm.DynamicSchema, true}, {prm.DynamicProperties, true}} {
+			if len(k.raw) > 0 {
+				return k.raw, k.schema, true
+			}
+		}
+		// A body parameter carries the annotations in its schema.
+		raw, schema := schemaAnnotation(prm.Schema, nil)
+		return raw, schema, true
+	}
+	path := strings.FieldsFunc(param, func(r rune) bool { return r == '/' || r == '.' })
+	if len(path) < 2 {
+		return nil, false, false
+	}
+	prm, ok := op.Param(path[0])
+	if !ok || len(prm.Schema) == 0 {
+		return nil, false, false
+	}
+	raw, schema = schemaAnnotation(prm.Schema, path[1:])
+	return raw, schema, raw != nil
+}
+
+// schemaAnnotation follows path through a schema's properties (and array
+// items) and returns the dynamic annotation found there.
+func schemaAnnotation(schemaJSON json.RawMessage, path []string) (json.RawMessage, bool) {
+	var node map[string]json.RawMessage
+	if json.Unmarshal(schemaJSON, &node) != nil {
+		return nil, false
+	}
+	for _, seg := range path {
+		if items, ok := node["items"]; ok && node["properties"] == nil {
+			if json.Unmarshal(items, &node) != nil {
+				return nil, false
+			}
+		}
+		var props map[string]json.RawMessage
+		if json.Unmarshal(node["properties"], &props) != nil || props[seg] == nil {
+			return nil, false
+		}
+		node = nil
+		if json.Unmarshal(props[seg], &node) != nil {
+			return nil, false
+		}
+	}
+	for _, k := range dynamicKeys {
+		if v, ok := node[k.key]; ok {
+			return v, k.schema
+		}
+	}
+	return nil, false
+}
+
+// argument resolves one parameter of an annotation against the current
+// values of the operation's parameters: {"parameter": "name"} (values,
+// schema), {"parameterReference": "body/customer/id"} (list, properties;
+// the whole reference or its last segment names the value), {"value": v}
+// or a literal.
+func argument(v any, current map[string]any) (any, bool) {
+	t, ok := v.(map[string]any)
+	if !ok {
+		return v, true
+	}
+	if pn, ok := t["parameter"].(string); ok {
+		cv, ok := current[pn]
+		return cv, ok
+	}
+	if ref, ok := t["parameterReference"].(string); ok {
+		if cv, ok := current[ref]; ok {
+			return cv, true
+		}
+		segs := strings.FieldsFunc(ref, func(r rune) bool { return r == '/' || r == '.' })
+		if len(segs) > 0 {
+			cv, ok := current[segs[len(segs)-1]]
+			return cv, ok
+		}
+		return nil, false
+	}
+	if val, ok := t["value"]; ok {
+		return val, true
+	}
+	return v, true
 }
 
 // dynamic serves GET /api/connections/{name}/dynamic/{operationId}/{parameter}:
-// it evaluates the parameter's x-ms-dynamic-values (answering {"values":
-// [{"value", "displayName"}]}) or x-ms-dynamic-schema (answering
-// {"schema": ...}) by calling the named operation through the gateway.
-// The query string holds the current values of the operation's other
-// parameters, which the annotation may reference ({"parameter": "name"}).
+// it evaluates the parameter's x-ms-dynamic-values or x-ms-dynamic-list
+// (answering {"values": [{"value", "displayName"}]}) or its
+// x-ms-dynamic-schema or x-ms-dynamic-properties (answering {"schema":
+// ...}) by calling the named operation through the gateway. {parameter}
+// may be a path into a body parameter's schema (body.customer.id). The
+// query string holds the current values of the operation's other
+// parameters, which the annotation may reference.
 func (g *Gateway) dynamic(w http.ResponseWriter, r *http.Request, p connection.Principal) error {
 	ctx := r.Context()
 	name, opID, param := r.PathValue("name"), r.PathValue("operationId"), r.PathValue("parameter")
@@ -43,29 +153,14 @@ func (g *Gateway) dynamic(w http.ResponseWriter, r *http.Request, p connection.P
 	if !ok {
 		return &Error{Status: http.StatusNotFound, Code: "OperationNotFound", Detail: fmt.Sprintf("connector %s has no operation %q", c.ConnectorID, opID)}
 	}
-	prm, ok := op.Param(param)
-	if !ok {
+	raw, schema, found := annotation(op, param)
+	if !found {
 		return &Error{Status: http.StatusNotFound, Code: "ParameterNotFound", Detail: fmt.Sprintf("operation %s has no parameter %q", opID, param)}
 	}
 	current := map[string]any{}
 	for k, vs := range r.URL.Query() {
 		if len(vs) > 0 {
 			current[k] = vs[0]
-		}
-	}
-	raw, schema := prm.DynamicValues, false
-	if len(raw) == 0 {
-		raw, schema = prm.DynamicSchema, true
-	}
-	if len(raw) == 0 && len(prm.Schema) > 0 {
-		// A body parameter carries the annotations in its schema.
-		var inner map[string]json.RawMessage
-		if json.Unmarshal(prm.Schema, &inner) == nil {
-			if v, ok := inner["x-ms-dynamic-values"]; ok {
-				raw, schema = v, false
-			} else if v, ok := inner["x-ms-dynamic-schema"]; ok {
-				raw, schema = v, true
-			}
 		}
 	}
 	if len(raw) == 0 {
@@ -87,19 +182,13 @@ func (g *Gateway) dynamic(w http.ResponseWriter, r *http.Request, p connection.P
 	if err := json.Unmarshal(raw, &ref); err != nil || ref.OperationID == "" {
 		return &Error{Status: http.StatusBadRequest, Code: "BadDynamicMetadata", Detail: fmt.Sprintf("parameter %q of operation %s has an unreadable dynamic annotation", param, opID)}
 	}
+	ref.ValueCollection = cmp.Or(ref.ValueCollection, ref.ItemsPath)
+	ref.ValuePath = cmp.Or(ref.ValuePath, ref.ItemValuePath)
+	ref.ValueTitle = cmp.Or(ref.ValueTitle, ref.ItemTitlePath)
 	in := connector.Input{Parameters: map[string]any{}}
 	for k, v := range ref.Parameters {
-		switch t := v.(type) {
-		case map[string]any:
-			if pn, ok := t["parameter"].(string); ok {
-				if cv, ok := current[pn]; ok {
-					in.Parameters[k] = cv
-				}
-			} else if val, ok := t["value"]; ok {
-				in.Parameters[k] = val
-			}
-		default:
-			in.Parameters[k] = v
+		if val, ok := argument(v, current); ok {
+			in.Parameters[k] = val
 		}
 	}
 	out, err := g.Invoke(ctx, p, name, ref.OperationID, in)

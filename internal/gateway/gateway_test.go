@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/junction-run/junction/connector"
+	"github.com/junction-run/junction/connector/openapi"
 	"github.com/junction-run/junction/internal/connection"
 	"github.com/junction-run/junction/internal/gateway"
 )
@@ -373,5 +374,63 @@ func TestCallLogUnderConcurrency(t *testing.T) {
 	}
 	if after := calls()[0].ID; after == before {
 		t.Fatal("a call after Close was not stored at once")
+	}
+}
+
+// TestDynamicListAndProperties: x-ms-dynamic-list and
+// x-ms-dynamic-properties (the successors of -values and -schema) on a
+// parameter and on body properties, nested objects and array items
+// included, with parameterReference arguments.
+func TestDynamicListAndProperties(t *testing.T) {
+	t.Parallel()
+	up := newUpstream(t)
+	swagger := `{"swagger": "2.0", "info": {"title": "Shop", "version": "1.0"},
+  "host": "` + strings.TrimPrefix(up.URL, "http://") + `", "schemes": ["http"], "basePath": "/",
+  "paths": {
+    "/categories": {"get": {"operationId": "ListCategories", "responses": {"200": {"description": "ok"}}}},
+    "/schema": {"get": {"operationId": "GetSchema", "parameters": [{"name": "kind", "in": "query", "type": "string"}], "responses": {"200": {"description": "ok"}}}},
+    "/orders": {"post": {"operationId": "CreateOrder", "parameters": [
+      {"name": "store", "in": "query", "type": "string",
+       "x-ms-dynamic-list": {"operationId": "ListCategories", "itemsPath": "value", "itemValuePath": "id", "itemTitlePath": "name"}},
+      {"name": "body", "in": "body", "schema": {"type": "object", "properties": {
+        "kind": {"type": "string", "x-ms-dynamic-list": {"operationId": "ListCategories", "itemValuePath": "id", "itemTitlePath": "name"}},
+        "details": {"type": "object", "x-ms-dynamic-properties": {"operationId": "GetSchema", "itemValuePath": "schema",
+          "parameters": {"kind": {"parameterReference": "body/kind"}}}},
+        "lines": {"type": "array", "items": {"type": "object", "properties": {
+          "sku": {"type": "string", "x-ms-dynamic-values": {"operationId": "ListCategories", "value-path": "id"}}}}}}}}],
+      "responses": {"200": {"description": "ok"}}}}}}`
+	spec, _, err := openapi.Parse([]byte(swagger), "shop.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec.ID = "shop"
+	f := newFixture(t, []*connector.Spec{spec}, gateway.Options{}, connection.Options{})
+	alice := f.createKey(t, "alice", "user")
+	if st, _, body := f.do(t, http.MethodPut, "/api/connections/shop", alice, map[string]any{"connector": "shop"}); st != http.StatusCreated {
+		t.Fatalf("PUT: %d %s", st, body)
+	}
+	for _, tc := range []struct {
+		param string
+		want  string
+	}{
+		{"store", `"values":[{"value":"c1","displayName":"Books"},{"value":"c2","displayName":"Music"}]`},
+		{"body.kind", `{"value":"c2","displayName":"Music"}`},
+		{"body%2Fdetails?kind=c2", `"schema":{"properties":{"title":{"type":"string"}},"type":"object"}`},
+		{"body.lines.sku", `{"value":"c1","displayName":"c1"}`},
+	} {
+		st, _, body := f.do(t, http.MethodGet, "/api/connections/shop/dynamic/CreateOrder/"+tc.param, alice, nil)
+		if st != http.StatusOK || !strings.Contains(string(body), tc.want) {
+			t.Errorf("%s: %d %s, want %s", tc.param, st, body, tc.want)
+		}
+	}
+	if r := up.last(t); r.Path != "/categories" {
+		t.Errorf("last call %s", r.Path)
+	}
+	st, _, body := f.do(t, http.MethodGet, "/api/connections/shop/dynamic/CreateOrder/body%2Fdetails?kind=c2", alice, nil)
+	if r := up.last(t); st != http.StatusOK || r.Path != "/schema" || r.Query != "kind=c2" {
+		t.Errorf("properties call %s?%s (%d %s)", r.Path, r.Query, st, body)
+	}
+	if st, _, _ := f.do(t, http.MethodGet, "/api/connections/shop/dynamic/CreateOrder/body.nothing", alice, nil); st != http.StatusNotFound {
+		t.Errorf("an unknown body property: %d, want 404", st)
 	}
 }

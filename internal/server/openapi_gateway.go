@@ -44,8 +44,8 @@ func connectorPaths() (obj, obj) {
 			[]obj{conn, op}, "200", obj{"type": "object"}, obj{"requestBody": jsonBody(obj{"type": "object", "properties": obj{"parameters": obj{"type": "object"}, "body": obj{}}})})},
 		"/api/connections/{name}/calls": obj{"get": gw("listCalls", "The connection's call log, newest first", []obj{conn, queryParam("limit", "1 to 1000 (default 100)", "integer")},
 			"200", obj{"type": "object"}, nil)},
-		"/api/connections/{name}/dynamic/{operationId}/{parameter}": obj{"get": gw("dynamicMetadata", "Dynamic values or schema of an operation parameter",
-			[]obj{conn, op, pathParam("parameter", "parameter name")}, "200", obj{"type": "object"}, nil)},
+		"/api/connections/{name}/dynamic/{operationId}/{parameter}": obj{"get": gw("dynamicMetadata", "Dynamic values or schema of an operation parameter (x-ms-dynamic-values, -list, -schema, -properties)",
+			[]obj{conn, op, pathParam("parameter", "parameter name, or a path into the body parameter (body.customer.id)")}, "200", obj{"type": "object"}, nil)},
 		"/api/keys": obj{
 			"get":  gw("listKeys", "List caller keys (admin only)", nil, "200", obj{"type": "object"}, nil),
 			"post": gw("createKey", "Create a caller key, shown once (admin only)", nil, "201", obj{"type": "object"}, obj{"requestBody": jsonBody(obj{"type": "object", "properties": obj{"name": str, "role": str}})}),
