@@ -27,6 +27,7 @@ type dynamicRef struct {
 	ItemsPath       string         `json:"itemsPath"`
 	ItemValuePath   string         `json:"itemValuePath"`
 	ItemTitlePath   string         `json:"itemTitlePath"`
+	BuiltIn         string         `json:"builtInOperation"` // AadGraph.GetUsers ...
 }
 
 // The annotations, in the order they are looked for, and whether each
@@ -179,6 +180,10 @@ func (g *Gateway) dynamic(w http.ResponseWriter, r *http.Request, p connection.P
 		return &Error{Status: http.StatusBadRequest, Code: "NotDynamic", Detail: fmt.Sprintf("parameter %q of operation %s has no dynamic values or schema", param, opID)}
 	}
 	var ref dynamicRef
+	if err := json.Unmarshal(raw, &ref); err == nil && ref.OperationID == "" && ref.BuiltIn != "" {
+		return &Error{Status: http.StatusBadRequest, Code: "BuiltInOperationNotSupported",
+			Detail: fmt.Sprintf("parameter %q of operation %s takes its values from the Power Platform built-in operation %q, which Junction does not have", param, opID, ref.BuiltIn)}
+	}
 	if err := json.Unmarshal(raw, &ref); err != nil || ref.OperationID == "" {
 		return &Error{Status: http.StatusBadRequest, Code: "BadDynamicMetadata", Detail: fmt.Sprintf("parameter %q of operation %s has an unreadable dynamic annotation", param, opID)}
 	}
