@@ -392,6 +392,8 @@ func TestDynamicListAndProperties(t *testing.T) {
     "/orders": {"post": {"operationId": "CreateOrder", "parameters": [
       {"name": "store", "in": "query", "type": "string",
        "x-ms-dynamic-list": {"operationId": "ListCategories", "itemsPath": "value", "itemValuePath": "id", "itemTitlePath": "name"}},
+      {"name": "owner", "in": "query", "type": "string",
+       "x-ms-dynamic-list": {"builtInOperation": "AadGraph.GetUsers", "itemValuePath": "id"}},
       {"name": "body", "in": "body", "schema": {"type": "object", "properties": {
         "kind": {"type": "string", "x-ms-dynamic-list": {"operationId": "ListCategories", "itemValuePath": "id", "itemTitlePath": "name"}},
         "details": {"type": "object", "x-ms-dynamic-properties": {"operationId": "GetSchema", "itemValuePath": "schema",
@@ -432,5 +434,8 @@ func TestDynamicListAndProperties(t *testing.T) {
 	}
 	if st, _, _ := f.do(t, http.MethodGet, "/api/connections/shop/dynamic/CreateOrder/body.nothing", alice, nil); st != http.StatusNotFound {
 		t.Errorf("an unknown body property: %d, want 404", st)
+	}
+	if st, _, body := f.do(t, http.MethodGet, "/api/connections/shop/dynamic/CreateOrder/owner", alice, nil); st != http.StatusBadRequest || !strings.Contains(string(body), "AadGraph.GetUsers") {
+		t.Errorf("a built-in operation: %d %s", st, body)
 	}
 }
