@@ -5,9 +5,10 @@
 # Compose -> Response workflow (and a Request -> Compose one without a
 # Response, answered 202 once the run is durable).
 #
-# Measures, with hey (installed with `go install` if missing):
+# Measures, with vegeta and hey (installed with `go install` if missing):
 #   1. a fixed rate (RATE req/s, default 1000) for DURATION (default 20s):
-#      throughput and p50/p99 latency of synchronous runs;
+#      throughput and p50/p99 latency of synchronous runs, with vegeta (an
+#      open loop: requests evenly spaced, each timed from when it was due);
 #   2. maximum throughput of synchronous runs (CONCURRENCY workers, default 64);
 #   3. maximum throughput of asynchronous runs (202 when the run is durable).
 #
@@ -41,6 +42,17 @@ if [ -z "$HEY" ]; then
 		exit 1
 	fi
 	HEY="$(go env GOPATH)/bin/hey"
+fi
+
+VEGETA=$(command -v vegeta || true)
+if [ -z "$VEGETA" ] && [ -x "$(go env GOPATH)/bin/vegeta" ]; then VEGETA="$(go env GOPATH)/bin/vegeta"; fi
+if [ -z "$VEGETA" ]; then
+	echo "vegeta not found: installing github.com/tsenart/vegeta/v12@v12.13.0 with go install" >&2
+	if ! GOFLAGS= go install github.com/tsenart/vegeta/v12@v12.13.0; then
+		echo "error: cannot install the load generator vegeta; install it (go install github.com/tsenart/vegeta/v12@v12.13.0) and retry" >&2
+		exit 1
+	fi
+	VEGETA="$(go env GOPATH)/bin/vegeta"
 fi
 
 echo "building junction..." >&2
@@ -91,10 +103,11 @@ LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "warming up..." >&2
 "$HEY" -n 2000 -c 16 -m POST -T application/json -d "$BODY" "$SYNC_URL" >/dev/null
 
-workers=50
-qps=$(( (RATE + workers - 1) / workers ))
 echo "phase 1: ${RATE} req/s for $DURATION (sync Response)" >&2
-"$HEY" -z "$DURATION" -c "$workers" -q "$qps" -m POST -T application/json -d "$BODY" "$SYNC_URL" >"$WORK/fixed.txt"
+printf '%s' "$BODY" >"$WORK/body.json"
+echo "POST $SYNC_URL" | "$VEGETA" attack -rate "$RATE/s" -duration "$DURATION" -body "$WORK/body.json" \
+	-header 'Content-Type: application/json' >"$WORK/fixed.bin"
+"$VEGETA" report -type text "$WORK/fixed.bin" >"$WORK/fixed.txt"
 echo "phase 2: max throughput for $DURATION (sync Response, $CONCURRENCY workers)" >&2
 "$HEY" -z "$DURATION" -c "$CONCURRENCY" -m POST -T application/json -d "$BODY" "$SYNC_URL" >"$WORK/max-sync.txt"
 echo "phase 3: max throughput for $DURATION (202 Accepted, $CONCURRENCY workers)" >&2
@@ -102,7 +115,13 @@ echo "phase 3: max throughput for $DURATION (202 Accepted, $CONCURRENCY workers)
 
 echo
 echo "junction serve on $(nproc) cores, load average $LOAD_START at start, $(cut -d' ' -f1-3 /proc/loadavg) at end, SQLite synchronous=$SYNC"
-summary "fixed ${RATE} req/s (Response)" "$WORK/fixed.txt"
+awk -v label="fixed ${RATE} req/s (Response)" '
+	function ms(v,   u) { u = v; sub(/^[0-9.]+/, "", u); sub(/[a-zµ]+$/, "", v)
+		return v * ((u == "us" || u == "µs") ? 0.001 : (u == "s" ? 1000 : 1)) }
+	/^Requests/ {gsub(",", ""); rps = $(NF-1)}
+	/^Latencies/ {gsub(",", ""); p50 = ms($(NF-4)); p99 = ms($(NF-1))}
+	/^Status Codes/ {codes = $NF}
+	END {printf "%-34s %10.1f req/s   p50 %-10s p99 %-10s %s\n", label, rps, sprintf("%.2f ms", p50), sprintf("%.2f ms", p99), codes}' "$WORK/fixed.txt"
 summary "max (Response, c=$CONCURRENCY)" "$WORK/max-sync.txt"
 summary "max (202 Accepted, c=$CONCURRENCY)" "$WORK/max-async.txt"
 latest=$(curl -fsS -H "$AUTH" "$BASE/api/workflows/echo/runs?top=1" | grep -o '"status":"[A-Za-z]*"' | head -1)
