@@ -425,6 +425,20 @@ func (e *Engine) spawn(r *run) bool {
 	return true
 }
 
+// spawnCommitted starts the driver of a new run built by newRun whose row
+// is already committed. When the run has a driver already (an event for
+// it arrived between the commit and now, and that driver loads the run
+// from the store) or the engine is closed, r is dropped: the store holds
+// the run.
+func (e *Engine) spawnCommitted(r *run) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if _, ok := e.active[r.id]; ok || e.closed {
+		return
+	}
+	e.startDriver(r)
+}
+
 // startDriver registers r as active and starts its goroutine; e.mu is held.
 func (e *Engine) startDriver(r *run) {
 	e.active[r.id] = r

@@ -29,6 +29,7 @@ func (e *Engine) StartRuns(ctx context.Context, workflowName, version string, ru
 		b.NewRuns = append([]store.Run(nil), extra.NewRuns...)
 	}
 	out := make([]string, len(runs))
+	built := make([]*run, 0, len(runs))
 	if len(runs) > 0 {
 		p, err := e.planFor(ctx, workflowName, version, nil)
 		if err != nil {
@@ -39,21 +40,24 @@ func (e *Engine) StartRuns(ctx context.Context, workflowName, version string, ru
 			if ids != nil {
 				id = ids[i]
 			}
-			// The same row StartRun would write; the driver then loads the
-			// run from the store once the batch is committed.
+			// The same row StartRun would write, committed here with the
+			// caller's batch; the driver starts from the state built in
+			// memory, without reading the run back.
 			r, err := e.newRun(p, id, so)
 			if err != nil {
 				return nil, err
 			}
 			b.NewRuns = append(b.NewRuns, r.row)
+			r.batch.NewRuns = nil
+			built = append(built, r)
 			out[i] = id
 		}
 	}
 	if err := e.st.Commit(ctx, b); err != nil {
 		return nil, fmt.Errorf("create runs: %w", err)
 	}
-	for _, id := range out {
-		e.activate(id, nil)
+	for _, r := range built {
+		e.spawnCommitted(r)
 	}
 	return out, nil
 }
