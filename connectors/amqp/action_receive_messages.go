@@ -137,15 +137,15 @@ func (c *Connector) takeLock(token string) *lock {
 // receiveMessages takes up to maxMessageCount messages from a queue with
 // basic.get, without acknowledging them, and returns them with lock tokens.
 func receiveMessages(ctx context.Context, c *Connector, conn connector.Connection, in connector.Input) (connector.Output, error) {
-	queue := param(in, "queue")
+	queue := in.String("queue")
 	if queue == "" {
 		return connector.Output{}, badRequest("parameter queue is required")
 	}
-	n, err := intParam(in, "maxMessageCount", 1, 1, 1000)
+	n, err := in.Int("maxMessageCount", 1, 1, 1000)
 	if err != nil {
 		return connector.Output{}, err
 	}
-	secs, err := intParam(in, "lockDurationSeconds", 300, 1, 1500)
+	secs, err := in.Int("lockDurationSeconds", 300, 1, 1500)
 	if err != nil {
 		return connector.Output{}, err
 	}
@@ -209,7 +209,7 @@ const (
 // settler returns the handler of Complete, Abandon or DeadLetter.
 func settler(how settlement) handler {
 	return func(ctx context.Context, c *Connector, _ connector.Connection, in connector.Input) (connector.Output, error) {
-		token := strings.TrimSpace(param(in, "lockToken"))
+		token := strings.TrimSpace(in.String("lockToken"))
 		if token == "" {
 			return connector.Output{}, badRequest("parameter lockToken is required")
 		}

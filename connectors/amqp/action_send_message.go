@@ -89,7 +89,7 @@ func headerTable(v any) (amqp.Table, error) {
 // is published mandatory: a message no queue takes comes back and the call
 // fails with not found instead of the message vanishing.
 func sendMessage(ctx context.Context, c *Connector, conn connector.Connection, in connector.Input) (connector.Output, error) {
-	exchange, queue, key := param(in, "exchange"), param(in, "queue"), param(in, "routingKey")
+	exchange, queue, key := in.String("exchange"), in.String("queue"), in.String("routingKey")
 	switch {
 	case queue != "" && (exchange != "" || key != ""):
 		return connector.Output{}, badRequest("give either queue, or exchange and routingKey")
@@ -102,31 +102,31 @@ func sendMessage(ctx context.Context, c *Connector, conn connector.Connection, i
 	if err != nil {
 		return connector.Output{}, err
 	}
-	if v := param(in, "contentType"); v != "" {
+	if v := in.String("contentType"); v != "" {
 		ct = v
 	}
 	headers, err := headerTable(in.Parameters["headers"])
 	if err != nil {
 		return connector.Output{}, err
 	}
-	prio, err := intParam(in, "priority", 0, 0, 255)
+	prio, err := in.Int("priority", 0, 0, 255)
 	if err != nil {
 		return connector.Output{}, err
 	}
-	persistent, err := boolParam(in, "persistent", true)
+	persistent, err := in.Bool("persistent", true)
 	if err != nil {
 		return connector.Output{}, err
 	}
-	mandatory, err := boolParam(in, "mandatory", true)
+	mandatory, err := in.Bool("mandatory", true)
 	if err != nil {
 		return connector.Output{}, err
 	}
 	msg := amqp.Publishing{
 		Headers: headers, ContentType: ct, Body: data, Priority: uint8(prio),
-		MessageId: param(in, "messageId"), CorrelationId: param(in, "correlationId"), ReplyTo: param(in, "replyTo"),
-		Type: param(in, "type"), AppId: param(in, "appId"), Timestamp: time.Now().UTC().Truncate(time.Second),
+		MessageId: in.String("messageId"), CorrelationId: in.String("correlationId"), ReplyTo: in.String("replyTo"),
+		Type: in.String("type"), AppId: in.String("appId"), Timestamp: time.Now().UTC().Truncate(time.Second),
 	}
-	if exp := param(in, "expiration"); exp != "" {
+	if exp := in.String("expiration"); exp != "" {
 		if n, err := strconv.ParseUint(exp, 10, 32); err != nil || n == 0 {
 			return connector.Output{}, badRequest("expiration must be a positive number of milliseconds")
 		}

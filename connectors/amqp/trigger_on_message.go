@@ -37,11 +37,11 @@ func (c *Connector) Listen(ctx context.Context, conn connector.Connection, opera
 	if operationID != OnMessage {
 		return badRequest("unknown trigger %q", operationID)
 	}
-	queue := param(in, "queue")
+	queue := in.String("queue")
 	if queue == "" {
 		return badRequest("parameter queue is required")
 	}
-	prefetch, err := intParam(in, "prefetch", 10, 1, 10000)
+	prefetch, err := in.Int("prefetch", 10, 1, 10000)
 	if err != nil {
 		return err
 	}

@@ -21,7 +21,7 @@ func copyBlob(ctx context.Context, _ *Connector, cl *minio.Client, in connector.
 	if err != nil {
 		return connector.Output{}, err
 	}
-	dstBucket := param(in, "destinationContainer")
+	dstBucket := in.String("destinationContainer")
 	if dstBucket == "" {
 		dstBucket = srcBucket
 	}
@@ -29,7 +29,7 @@ func copyBlob(ctx context.Context, _ *Connector, cl *minio.Client, in connector.
 	if err != nil {
 		return connector.Output{}, err
 	}
-	overwrite, err := boolParam(in, "overwrite", true)
+	overwrite, err := in.Bool("overwrite", true)
 	if err != nil {
 		return connector.Output{}, err
 	}

@@ -28,7 +28,7 @@ func createBlob(ctx context.Context, c *Connector, cl *minio.Client, in connecto
 	if err != nil {
 		return connector.Output{}, err
 	}
-	ct := param(in, "contentType")
+	ct := in.String("contentType")
 	if ct == "" {
 		ct = body.contentType
 	}

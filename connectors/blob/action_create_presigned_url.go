@@ -31,16 +31,13 @@ func createPresignedURL(ctx context.Context, _ *Connector, cl *minio.Client, in 
 	if err != nil {
 		return connector.Output{}, err
 	}
-	method := strings.ToUpper(param(in, "method"))
+	method := strings.ToUpper(in.String("method"))
 	if method == "" {
 		method = "GET"
 	}
-	secs, err := intParam(in, "expirySeconds", 3600)
+	secs, err := in.Int("expirySeconds", 3600, 1, 7*24*3600)
 	if err != nil {
 		return connector.Output{}, err
-	}
-	if secs < 1 || secs > 7*24*3600 {
-		return connector.Output{}, badRequest("expirySeconds must be between 1 and 604800 (7 days)")
 	}
 	exp := time.Duration(secs) * time.Second
 	what := "signing a URL for " + bucket + "/" + name

@@ -35,7 +35,7 @@ func openBlob(ctx context.Context, cl *minio.Client, in connector.Input) (*conne
 	if err != nil {
 		return nil, err
 	}
-	infer, err := boolParam(in, "inferContentType", true)
+	infer, err := in.Bool("inferContentType", true)
 	if err != nil {
 		return nil, err
 	}

@@ -33,20 +33,17 @@ func listBlobs(ctx context.Context, _ *Connector, cl *minio.Client, in connector
 	if err != nil {
 		return connector.Output{}, err
 	}
-	prefix := strings.TrimPrefix(param(in, "prefix"), "/")
-	delim := param(in, "delimiter")
+	prefix := strings.TrimPrefix(in.String("prefix"), "/")
+	delim := in.String("delimiter")
 	if delim != "" && delim != "/" {
 		return connector.Output{}, badRequest(`delimiter must be "/" or empty`)
 	}
-	top, err := intParam(in, "top", 1000)
+	top, err := in.Int("top", 1000, 1, 5000)
 	if err != nil {
 		return connector.Output{}, err
 	}
-	if top < 1 || top > 5000 {
-		return connector.Output{}, badRequest("top must be between 1 and 5000")
-	}
 	var startAfter string
-	if tok := param(in, "continuationToken"); tok != "" {
+	if tok := in.String("continuationToken"); tok != "" {
 		b, err := base64.RawURLEncoding.DecodeString(tok)
 		if err != nil {
 			return connector.Output{}, badRequest("continuationToken is not a token returned by ListBlobs")

@@ -201,65 +201,12 @@ func badRequest(format string, args ...any) error {
 	return connector.Errorf(connector.KindBadRequest, "blob: "+format, args...)
 }
 
-// param returns a string parameter.
-func param(in connector.Input, name string) string {
-	v, ok := in.Parameters[name]
-	if !ok || v == nil {
-		return ""
-	}
-	switch s := v.(type) {
-	case string:
-		return s
-	case fmt.Stringer:
-		return s.String()
-	}
-	return fmt.Sprint(v)
-}
-
 func required(in connector.Input, name string) (string, error) {
-	v := param(in, name)
+	v := in.String(name)
 	if v == "" {
 		return "", badRequest("parameter %s is required", name)
 	}
 	return v, nil
-}
-
-func intParam(in connector.Input, name string, def int) (int, error) {
-	v, ok := in.Parameters[name]
-	if !ok || v == nil || v == "" {
-		return def, nil
-	}
-	switch n := v.(type) {
-	case int:
-		return n, nil
-	case int64:
-		return int(n), nil
-	case float64:
-		if n == float64(int(n)) {
-			return int(n), nil
-		}
-	case string:
-		if i, err := strconv.Atoi(n); err == nil {
-			return i, nil
-		}
-	}
-	return 0, badRequest("parameter %s must be an integer", name)
-}
-
-func boolParam(in connector.Input, name string, def bool) (bool, error) {
-	v, ok := in.Parameters[name]
-	if !ok || v == nil || v == "" {
-		return def, nil
-	}
-	switch b := v.(type) {
-	case bool:
-		return b, nil
-	case string:
-		if p, err := strconv.ParseBool(b); err == nil {
-			return p, nil
-		}
-	}
-	return false, badRequest("parameter %s must be true or false", name)
 }
 
 // blobName normalizes a blob name: a leading "/" is dropped (Logic Apps

@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -73,14 +74,14 @@ func (c *Connector) Poll(ctx context.Context, conn connector.Connection, operati
 	if err != nil {
 		return connector.PollResult{}, err
 	}
-	max, err := intParam(in, "maxBlobCount", 10)
+	max, err := in.Int("maxBlobCount", 10, math.MinInt, math.MaxInt)
 	if err != nil {
 		return connector.PollResult{}, err
 	}
 	if max < 1 {
 		return connector.PollResult{}, badRequest("maxBlobCount must be at least 1")
 	}
-	include, err := boolParam(in, "includeContent", false)
+	include, err := in.Bool("includeContent", false)
 	if err != nil {
 		return connector.PollResult{}, err
 	}
@@ -91,7 +92,7 @@ func (c *Connector) Poll(ctx context.Context, conn connector.Connection, operati
 	if err != nil {
 		return connector.PollResult{}, err
 	}
-	prefix := strings.TrimPrefix(param(in, "prefix"), "/")
+	prefix := strings.TrimPrefix(in.String("prefix"), "/")
 	var all []minio.ObjectInfo
 	for o := range cl.ListObjects(ctx, bucket, minio.ListObjectsOptions{Prefix: prefix, Recursive: true}) {
 		if o.Err != nil {
@@ -157,7 +158,7 @@ func (c *Connector) Poll(ctx context.Context, conn connector.Connection, operati
 }
 
 func afterRead(in connector.Input) (string, error) {
-	switch m := param(in, "afterRead"); m {
+	switch m := in.String("afterRead"); m {
 	case "", "none":
 		return "none", nil
 	case "delete":

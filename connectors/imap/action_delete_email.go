@@ -21,5 +21,5 @@ func deleteEmail(ctx context.Context, c *Connector, m mailbox, in connector.Inpu
 	if err := m.Delete([]uint32{uid}); err != nil {
 		return connector.Output{}, err
 	}
-	return ok(map[string]any{"id": param(in, "id"), "folder": folder}), nil
+	return ok(map[string]any{"id": in.String("id"), "folder": folder}), nil
 }

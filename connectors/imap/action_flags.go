@@ -23,7 +23,7 @@ func setFlag(m mailbox, in connector.Input, flag string, add bool) (connector.Ou
 	if err := m.SetFlags([]uint32{uid}, []string{flag}, add); err != nil {
 		return connector.Output{}, err
 	}
-	return ok(map[string]any{"id": param(in, "id"), "folder": folder}), nil
+	return ok(map[string]any{"id": in.String("id"), "folder": folder}), nil
 }
 
 func markAsRead(_ context.Context, _ *Connector, m mailbox, in connector.Input) (connector.Output, error) {
@@ -36,7 +36,7 @@ func markAsUnread(_ context.Context, _ *Connector, m mailbox, in connector.Input
 
 // flagEmail sets \Flagged, or clears it when flagged is false.
 func flagEmail(_ context.Context, _ *Connector, m mailbox, in connector.Input) (connector.Output, error) {
-	flagged, err := boolParam(in, "flagged", true)
+	flagged, err := in.Bool("flagged", true)
 	if err != nil {
 		return connector.Output{}, err
 	}

@@ -17,7 +17,7 @@ func getEmail(ctx context.Context, c *Connector, m mailbox, in connector.Input) 
 	if err != nil {
 		return connector.Output{}, err
 	}
-	attachments, err := boolParam(in, "includeAttachments", true)
+	attachments, err := in.Bool("includeAttachments", true)
 	if err != nil {
 		return connector.Output{}, err
 	}

@@ -15,22 +15,22 @@ const ListEmails = "ListEmails"
 
 func listEmails(ctx context.Context, c *Connector, m mailbox, in connector.Input) (connector.Output, error) {
 	folder := folderParam(in, "folder")
-	top, err := intParam(in, "top", 10, 1, 1000)
+	top, err := in.Int("top", 10, 1, 1000)
 	if err != nil {
 		return connector.Output{}, err
 	}
-	unread, err := boolParam(in, "unreadOnly", false)
+	unread, err := in.Bool("unreadOnly", false)
 	if err != nil {
 		return connector.Output{}, err
 	}
-	attachments, err := boolParam(in, "includeAttachments", false)
+	attachments, err := in.Bool("includeAttachments", false)
 	if err != nil {
 		return connector.Output{}, err
 	}
 	if _, err := m.Select(folder, true); err != nil {
 		return connector.Output{}, err
 	}
-	uids, err := m.Search(criteria{Unseen: unread, Text: param(in, "search"), From: param(in, "from"), Subject: param(in, "subjectContains")})
+	uids, err := m.Search(criteria{Unseen: unread, Text: in.String("search"), From: in.String("from"), Subject: in.String("subjectContains")})
 	if err != nil {
 		return connector.Output{}, err
 	}

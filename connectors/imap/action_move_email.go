@@ -32,7 +32,7 @@ func target(m mailbox, in connector.Input) (folder string, uid uint32, err error
 }
 
 func moveEmail(ctx context.Context, c *Connector, m mailbox, in connector.Input) (connector.Output, error) {
-	dest := strings.TrimSpace(param(in, "destinationFolder"))
+	dest := strings.TrimSpace(in.String("destinationFolder"))
 	if dest == "" {
 		return connector.Output{}, connector.Errorf(connector.KindBadRequest, "destinationFolder is required")
 	}
@@ -43,5 +43,5 @@ func moveEmail(ctx context.Context, c *Connector, m mailbox, in connector.Input)
 	if err := m.Move([]uint32{uid}, dest); err != nil {
 		return connector.Output{}, err
 	}
-	return ok(map[string]any{"id": param(in, "id"), "folder": folder, "destinationFolder": dest}), nil
+	return ok(map[string]any{"id": in.String("id"), "folder": folder, "destinationFolder": dest}), nil
 }

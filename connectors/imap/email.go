@@ -35,7 +35,7 @@ func (c *Connector) toEmail(folder string, m message, attachments bool) (*mailms
 }
 
 func folderParam(in connector.Input, name string) string {
-	f := strings.TrimSpace(param(in, name))
+	f := strings.TrimSpace(in.String(name))
 	if f == "" {
 		return defaultFolder
 	}
@@ -44,7 +44,7 @@ func folderParam(in connector.Input, name string) string {
 
 // uidParam reads a message id: a UID, as a string or a number.
 func uidParam(in connector.Input, name string) (uint32, error) {
-	s := strings.TrimSpace(param(in, name))
+	s := strings.TrimSpace(in.String(name))
 	if s == "" {
 		return 0, connector.Errorf(connector.KindBadRequest, "%s is required", name)
 	}
@@ -53,16 +53,6 @@ func uidParam(in connector.Input, name string) (uint32, error) {
 		return 0, connector.Errorf(connector.KindNotFound, "%s %q is not a message id of this connector (an IMAP UID)", name, s)
 	}
 	return uint32(u), nil
-}
-
-func param(in connector.Input, name string) string { return mailmsg.StringParam(in, name) }
-
-func boolParam(in connector.Input, name string, def bool) (bool, error) {
-	return mailmsg.BoolParam(in, name, def)
-}
-
-func intParam(in connector.Input, name string, def, lo, hi int) (int, error) {
-	return mailmsg.IntParam(in, name, def, lo, hi)
 }
 
 func ok(body any) connector.Output { return connector.Output{StatusCode: 200, Body: body} }

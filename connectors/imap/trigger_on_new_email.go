@@ -45,17 +45,17 @@ func readTriggerInput(in connector.Input) (triggerInput, error) {
 	if t.Filter, err = mailmsg.ReadFilter(in); err != nil {
 		return t, err
 	}
-	if t.max, err = intParam(in, "maxEmails", 25, 1, 500); err != nil {
+	if t.max, err = in.Int("maxEmails", 25, 1, 500); err != nil {
 		return t, err
 	}
-	t.afterRead = param(in, "afterRead")
+	t.afterRead = in.String("afterRead")
 	if t.afterRead == "" {
 		t.afterRead = afterNone
 	}
 	switch t.afterRead {
 	case afterNone, afterMarkAsRead, afterDelete:
 	case afterMove:
-		if t.moveToFolder = strings.TrimSpace(param(in, "moveToFolder")); t.moveToFolder == "" {
+		if t.moveToFolder = strings.TrimSpace(in.String("moveToFolder")); t.moveToFolder == "" {
 			return t, connector.Errorf(connector.KindBadRequest, "afterRead move needs moveToFolder")
 		}
 	default:

@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/junction-run/junction/connector"
-	"github.com/junction-run/junction/connectors/internal/mailmsg"
 )
 
 // DeleteEmail is the id of the action "Delete email".
@@ -15,7 +14,7 @@ const DeleteEmail = "DeleteEmail"
 
 // deleteEmail marks the message deleted; the session's QUIT commits it.
 func deleteEmail(ctx context.Context, c *Connector, cl *client, in connector.Input) (connector.Output, error) {
-	id := strings.TrimSpace(mailmsg.StringParam(in, "id"))
+	id := strings.TrimSpace(in.String("id"))
 	m, err := find(cl, id)
 	if err != nil {
 		return connector.Output{}, err

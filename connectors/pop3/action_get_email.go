@@ -7,18 +7,17 @@ import (
 	"strings"
 
 	"github.com/junction-run/junction/connector"
-	"github.com/junction-run/junction/connectors/internal/mailmsg"
 )
 
 // GetEmail is the id of the action "Get email".
 const GetEmail = "GetEmail"
 
 func getEmail(ctx context.Context, c *Connector, cl *client, in connector.Input) (connector.Output, error) {
-	attachments, err := mailmsg.BoolParam(in, "includeAttachments", true)
+	attachments, err := in.Bool("includeAttachments", true)
 	if err != nil {
 		return connector.Output{}, err
 	}
-	m, err := find(cl, strings.TrimSpace(mailmsg.StringParam(in, "id")))
+	m, err := find(cl, strings.TrimSpace(in.String("id")))
 	if err != nil {
 		return connector.Output{}, err
 	}

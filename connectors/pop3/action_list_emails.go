@@ -16,11 +16,11 @@ const ListEmails = "ListEmails"
 // listEmails returns the newest messages (highest message numbers), newest
 // first.
 func listEmails(ctx context.Context, c *Connector, cl *client, in connector.Input) (connector.Output, error) {
-	top, err := mailmsg.IntParam(in, "top", 10, 1, 1000)
+	top, err := in.Int("top", 10, 1, 1000)
 	if err != nil {
 		return connector.Output{}, err
 	}
-	attachments, err := mailmsg.BoolParam(in, "includeAttachments", false)
+	attachments, err := in.Bool("includeAttachments", false)
 	if err != nil {
 		return connector.Output{}, err
 	}

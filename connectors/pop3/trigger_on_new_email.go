@@ -43,10 +43,10 @@ func readTriggerInput(in connector.Input) (triggerInput, error) {
 		return t, err
 	}
 	t.From, t.Subject = strings.ToLower(t.From), strings.ToLower(t.Subject)
-	if t.deleteAfterRead, err = mailmsg.BoolParam(in, "deleteAfterRead", false); err != nil {
+	if t.deleteAfterRead, err = in.Bool("deleteAfterRead", false); err != nil {
 		return t, err
 	}
-	if t.max, err = mailmsg.IntParam(in, "maxEmails", 25, 1, 500); err != nil {
+	if t.max, err = in.Int("maxEmails", 25, 1, 500); err != nil {
 		return t, err
 	}
 	return t, nil

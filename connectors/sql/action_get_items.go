@@ -4,6 +4,7 @@ package sql
 
 import (
 	"context"
+	"math"
 	"strings"
 
 	"github.com/junction-run/junction/connector"
@@ -25,12 +26,12 @@ func getItems(ctx context.Context, p *pool, in connector.Input) (connector.Outpu
 		return connector.Output{}, err
 	}
 	b := &builder{d: p.d}
-	cols, err := compileSelect(param(in, "$select"), t)
+	cols, err := compileSelect(in.String("$select"), t)
 	if err != nil {
 		return connector.Output{}, err
 	}
 	q := "SELECT " + cols + " FROM " + t.quoted
-	if f := strings.TrimSpace(param(in, "$filter")); f != "" {
+	if f := strings.TrimSpace(in.String("$filter")); f != "" {
 		cond, err := compileFilter(f, t, b)
 		if err != nil {
 			return connector.Output{}, err
@@ -38,7 +39,7 @@ func getItems(ctx context.Context, p *pool, in connector.Input) (connector.Outpu
 		q += " WHERE " + cond
 	}
 	order := ""
-	if o := strings.TrimSpace(param(in, "$orderby")); o != "" {
+	if o := strings.TrimSpace(in.String("$orderby")); o != "" {
 		if order, err = compileOrderBy(o, t); err != nil {
 			return connector.Output{}, err
 		}
@@ -48,11 +49,11 @@ func getItems(ctx context.Context, p *pool, in connector.Input) (connector.Outpu
 	if order != "" {
 		q += " ORDER BY " + order
 	}
-	top, err := intParam(in, "$top", defaultTop, maxTop)
+	top, err := in.Int("$top", defaultTop, 0, maxTop)
 	if err != nil {
 		return connector.Output{}, err
 	}
-	skip, err := intParam(in, "$skip", 0, 0)
+	skip, err := in.Int("$skip", 0, 0, math.MaxInt)
 	if err != nil {
 		return connector.Output{}, err
 	}

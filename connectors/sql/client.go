@@ -422,51 +422,8 @@ func jsonValue(dbType string, v any) any {
 
 // input helpers
 
-func param(in connector.Input, name string) string {
-	v, ok := in.Parameters[name]
-	if !ok || v == nil {
-		return ""
-	}
-	if s, ok := v.(string); ok {
-		return s
-	}
-	return fmt.Sprint(v)
-}
-
-func intParam(in connector.Input, name string, def, max int) (int, error) {
-	v, ok := in.Parameters[name]
-	if !ok || v == nil {
-		return def, nil
-	}
-	var n int64
-	switch x := v.(type) {
-	case int:
-		n = int64(x)
-	case int64:
-		n = x
-	case float64:
-		n = int64(x)
-	case json.Number:
-		var err error
-		if n, err = x.Int64(); err != nil {
-			return 0, connector.Errorf(connector.KindBadRequest, "%s must be an integer", name)
-		}
-	case string:
-		var err error
-		if n, err = strconv.ParseInt(x, 10, 64); err != nil {
-			return 0, connector.Errorf(connector.KindBadRequest, "%s must be an integer", name)
-		}
-	default:
-		return 0, connector.Errorf(connector.KindBadRequest, "%s must be an integer", name)
-	}
-	if n < 0 || (max > 0 && n > int64(max)) {
-		return 0, connector.Errorf(connector.KindBadRequest, "%s must be between 0 and %d", name, max)
-	}
-	return int(n), nil
-}
-
 func required(in connector.Input, name string) (string, error) {
-	s := param(in, name)
+	s := in.String(name)
 	if s == "" {
 		return "", connector.Errorf(connector.KindBadRequest, "parameter %s is required", name)
 	}

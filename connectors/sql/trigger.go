@@ -61,7 +61,7 @@ func poll(ctx context.Context, p *pool, op string, in connector.Input, state jso
 	}
 	key, keyErr := t.key()
 	var col *column
-	if cn := param(in, "column"); cn != "" {
+	if cn := in.String("column"); cn != "" {
 		if col, err = t.col(cn); err != nil {
 			return connector.PollResult{}, err
 		}
@@ -76,7 +76,7 @@ func poll(ctx context.Context, p *pool, op string, in connector.Input, state jso
 	if op == OnUpdatedItems && keyErr != nil {
 		return connector.PollResult{}, keyErr
 	}
-	max, err := intParam(in, "maxItems", 100, maxTop)
+	max, err := in.Int("maxItems", 100, 0, maxTop)
 	if err != nil {
 		return connector.PollResult{}, err
 	}
@@ -85,7 +85,7 @@ func poll(ctx context.Context, p *pool, op string, in connector.Input, state jso
 	}
 	b := &builder{d: p.d}
 	extra := ""
-	if f := strings.TrimSpace(param(in, "$filter")); f != "" {
+	if f := strings.TrimSpace(in.String("$filter")); f != "" {
 		cond, err := compileFilter(f, t, b)
 		if err != nil {
 			return connector.PollResult{}, err

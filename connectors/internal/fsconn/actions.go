@@ -33,20 +33,24 @@ var actions = map[string]handler{
 
 // createFile writes a new file (CreateFile).
 func createFile(ctx context.Context, s *Service, fsys FS, in connector.Input) (connector.Output, error) {
-	dir, err := Rel(param(in, "folderPath"))
+	dir, err := Rel(in.String("folderPath"))
 	if err != nil {
 		return connector.Output{}, err
 	}
-	name := param(in, "name")
+	name := in.String("name")
 	if name == "" || path.Base(name) != name || name == "." || name == ".." {
 		return connector.Output{}, connector.Errorf(connector.KindBadRequest, "name %q must be a file name without folders", name)
+	}
+	overwrite, err := in.Bool("overwrite", false)
+	if err != nil {
+		return connector.Output{}, err
 	}
 	src, err := bodyReader(in.Body)
 	if err != nil {
 		return connector.Output{}, err
 	}
 	p := path.Join(dir, name)
-	if err := writeAtomic(ctx, fsys, p, src, false, boolParam(in, "overwrite", false)); err != nil {
+	if err := writeAtomic(ctx, fsys, p, src, false, overwrite); err != nil {
 		return connector.Output{}, err
 	}
 	return statOK(ctx, fsys, p)
@@ -58,7 +62,11 @@ func getFileContent(ctx context.Context, s *Service, fsys FS, in connector.Input
 	if err != nil {
 		return connector.Output{}, err
 	}
-	ct, err := readContent(ctx, fsys, p, s.cfg.MaxContentBytes, boolParam(in, "inferContentType", true))
+	infer, err := in.Bool("inferContentType", true)
+	if err != nil {
+		return connector.Output{}, err
+	}
+	ct, err := readContent(ctx, fsys, p, s.cfg.MaxContentBytes, infer)
 	if err != nil {
 		return connector.Output{}, err
 	}
@@ -76,7 +84,7 @@ func getFileMetadata(ctx context.Context, s *Service, fsys FS, in connector.Inpu
 
 // listFolder lists a folder's files and subfolders (ListFolder).
 func listFolder(ctx context.Context, s *Service, fsys FS, in connector.Input) (connector.Output, error) {
-	dir, err := Rel(param(in, "id"))
+	dir, err := Rel(in.String("id"))
 	if err != nil {
 		return connector.Output{}, err
 	}
@@ -156,6 +164,10 @@ func copyFile(ctx context.Context, s *Service, fsys FS, in connector.Input) (con
 	if err != nil {
 		return connector.Output{}, err
 	}
+	overwrite, err := in.Bool("overwrite", false)
+	if err != nil {
+		return connector.Output{}, err
+	}
 	fi, err := fsys.Stat(ctx, src)
 	if err != nil {
 		return connector.Output{}, Classify("opening source", err)
@@ -170,7 +182,6 @@ func copyFile(ctx context.Context, s *Service, fsys FS, in connector.Input) (con
 		}
 		defer rfs.Close()
 	}
-	overwrite := boolParam(in, "overwrite", false)
 	if _, err := fsys.Stat(ctx, dst); err == nil && !overwrite {
 		// Checked before opening the source: no transfer for nothing.
 		return connector.Output{}, connector.Errorf(connector.KindBadRequest, "%s already exists", UserPath(dst))
@@ -196,7 +207,11 @@ func moveFile(ctx context.Context, s *Service, fsys FS, in connector.Input) (con
 	if err != nil {
 		return connector.Output{}, err
 	}
-	return move(ctx, fsys, src, dst, boolParam(in, "overwrite", false))
+	overwrite, err := in.Bool("overwrite", false)
+	if err != nil {
+		return connector.Output{}, err
+	}
+	return move(ctx, fsys, src, dst, overwrite)
 }
 
 // renameFile gives a file a new name in the same folder (RenameFile).
@@ -205,7 +220,7 @@ func renameFile(ctx context.Context, s *Service, fsys FS, in connector.Input) (c
 	if err != nil {
 		return connector.Output{}, err
 	}
-	name := param(in, "newName")
+	name := in.String("newName")
 	if name == "" || path.Base(name) != name || name == "." || name == ".." {
 		return connector.Output{}, connector.Errorf(connector.KindBadRequest, "newName %q must be a file name without folders", name)
 	}

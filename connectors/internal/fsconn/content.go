@@ -181,51 +181,13 @@ func readContent(ctx context.Context, fsys FS, relPath string, limit int64, infe
 	return Content{ContentType: ct, Content: base64.StdEncoding.EncodeToString(buf.Bytes())}, nil
 }
 
-// param returns a string parameter.
-func param(in connector.Input, name string) string {
-	v, ok := in.Parameters[name]
-	if !ok || v == nil {
-		return ""
-	}
-	if s, ok := v.(string); ok {
-		return s
-	}
-	return fmt.Sprint(v)
-}
-
-// boolParam returns a boolean parameter, def when absent.
-func boolParam(in connector.Input, name string, def bool) bool {
-	switch v := in.Parameters[name].(type) {
-	case bool:
-		return v
-	case string:
-		return v == "true"
-	}
-	return def
-}
-
 // pathParam returns a required path parameter relative to the root.
 func pathParam(in connector.Input, name string) (string, error) {
-	p := param(in, name)
+	p := in.String(name)
 	if p == "" {
 		return "", connector.Errorf(connector.KindBadRequest, "parameter %s is required", name)
 	}
 	return Rel(p)
-}
-
-func intParam(in connector.Input, name string) (int, bool) {
-	switch v := in.Parameters[name].(type) {
-	case int:
-		return v, true
-	case int64:
-		return int(v), true
-	case float64:
-		return int(v), true
-	case json.Number:
-		n, err := v.Int64()
-		return int(n), err == nil
-	}
-	return 0, false
 }
 
 func ok(body any) connector.Output { return connector.Output{StatusCode: http.StatusOK, Body: body} }

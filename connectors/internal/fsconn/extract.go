@@ -21,11 +21,14 @@ func extractFolder(ctx context.Context, s *Service, fsys FS, in connector.Input)
 	if err != nil {
 		return connector.Output{}, err
 	}
-	dst, err := Rel(param(in, "destination"))
+	dst, err := Rel(in.String("destination"))
 	if err != nil {
 		return connector.Output{}, err
 	}
-	overwrite := boolParam(in, "overwrite", false)
+	overwrite, err := in.Bool("overwrite", false)
+	if err != nil {
+		return connector.Output{}, err
+	}
 	fi, err := fsys.Stat(ctx, src)
 	if err != nil {
 		return connector.Output{}, Classify("opening archive", err)

@@ -122,11 +122,15 @@ func (s *Service) InvokeStream(ctx context.Context, conn connector.Connection, o
 	if err != nil {
 		return nil, fmt.Errorf("%s %s: %w", s.cfg.Name, operationID, err)
 	}
+	infer, err := in.Bool("inferContentType", true)
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: %w", s.cfg.Name, operationID, err)
+	}
 	fsys, err := s.cfg.Open(ctx, conn)
 	if err != nil {
 		return nil, err
 	}
-	st, err := openStream(ctx, fsys, p, boolParam(in, "inferContentType", true))
+	st, err := openStream(ctx, fsys, p, infer)
 	if err != nil {
 		fsys.Close()
 		s.warnUnexpected(operationID, err)

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"path"
 	"slices"
 	"strings"
@@ -54,14 +55,18 @@ func (s *Service) Poll(ctx context.Context, conn connector.Connection, operation
 			return connector.PollResult{}, connector.Errorf(connector.KindBadRequest, "%s: trigger state is not a cursor: %v", s.cfg.Name, err)
 		}
 	}
-	max := 10
-	if v, ok := intParam(in, "maxFileCount"); ok {
-		if v < 1 {
-			return connector.PollResult{}, connector.Errorf(connector.KindBadRequest, "%s: maxFileCount must be at least 1", s.cfg.Name)
-		}
-		max = v
+	max, err := in.Int("maxFileCount", 10, math.MinInt, math.MaxInt)
+	if err != nil {
+		return connector.PollResult{}, fmt.Errorf("%s: %w", s.cfg.Name, err)
 	}
-	dir, err := Rel(param(in, "folderId"))
+	if max < 1 {
+		return connector.PollResult{}, connector.Errorf(connector.KindBadRequest, "%s: maxFileCount must be at least 1", s.cfg.Name)
+	}
+	include, err := in.Bool("includeFileContent", true)
+	if err != nil {
+		return connector.PollResult{}, fmt.Errorf("%s: %w", s.cfg.Name, err)
+	}
+	dir, err := Rel(in.String("folderId"))
 	if err != nil {
 		return connector.PollResult{}, err
 	}
@@ -108,7 +113,6 @@ func (s *Service) Poll(ctx context.Context, conn connector.Connection, operation
 		fresh = fresh[:max]
 		res.RetryAfter = time.Millisecond // more are waiting: poll again soon
 	}
-	include := boolParam(in, "includeFileContent", true)
 	for _, f := range fresh {
 		it := Item{Metadata: f}
 		if include {
@@ -137,7 +141,7 @@ func (s *Service) Cleanup(ctx context.Context, conn connector.Connection, operat
 	if operationID != OnUpdatedFile {
 		return connector.Errorf(connector.KindBadRequest, "%s: unknown trigger %q", s.cfg.Name, operationID)
 	}
-	mode := param(in, "afterRead")
+	mode := in.String("afterRead")
 	if mode == "" || mode == "none" {
 		return nil
 	}

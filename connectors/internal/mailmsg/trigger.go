@@ -22,12 +22,12 @@ type Filter struct {
 // ReadFilter reads from, subjectContains, hasAttachment and
 // includeAttachments, in that order, as given.
 func ReadFilter(in connector.Input) (Filter, error) {
-	f := Filter{From: StringParam(in, "from"), Subject: StringParam(in, "subjectContains")}
+	f := Filter{From: in.String("from"), Subject: in.String("subjectContains")}
 	var err error
-	if f.HasAttachment, err = BoolParam(in, "hasAttachment", false); err != nil {
+	if f.HasAttachment, err = in.Bool("hasAttachment", false); err != nil {
 		return f, err
 	}
-	if f.IncludeAttachments, err = BoolParam(in, "includeAttachments", false); err != nil {
+	if f.IncludeAttachments, err = in.Bool("includeAttachments", false); err != nil {
 		return f, err
 	}
 	return f, nil
