@@ -59,7 +59,13 @@ func formatFloat(f float64) string {
 // case, true, t or 1, or false, f or 0 (what [strconv.ParseBool] takes).
 // Anything else is a [KindBadRequest] error.
 func (in Input) Bool(name string, def bool) (bool, error) {
-	switch v := in.Parameters[name].(type) {
+	return boolOf(in.Parameters[name], def, "parameter", name)
+}
+
+// boolOf is [Input.Bool] and [Connection.Bool] of a value; what and name
+// name it in the error.
+func boolOf(v any, def bool, what, name string) (bool, error) {
+	switch v := v.(type) {
 	case nil:
 		return def, nil
 	case bool:
@@ -74,7 +80,7 @@ func (in Input) Bool(name string, def bool) (bool, error) {
 			return false, nil
 		}
 	}
-	return false, Errorf(KindBadRequest, "parameter %s must be true or false", name)
+	return false, Errorf(KindBadRequest, "%s %s must be true or false", what, name)
 }
 
 // Int returns the integer parameter name, or def when it is absent, null or
@@ -83,7 +89,12 @@ func (in Input) Bool(name string, def bool) (bool, error) {
 // of decimal digits (trimmed, with an optional sign). A value that is not an
 // integer, or is outside lo..hi, is a [KindBadRequest] error.
 func (in Input) Int(name string, def, lo, hi int) (int, error) {
-	v := in.Parameters[name]
+	return intOf(in.Parameters[name], def, lo, hi, "parameter", name)
+}
+
+// intOf is [Input.Int] and [Connection.Int] of a value; what and name name
+// it in the error.
+func intOf(v any, def, lo, hi int, what, name string) (int, error) {
 	if s, ok := v.(string); ok && strings.TrimSpace(s) == "" {
 		v = nil
 	}
@@ -95,11 +106,23 @@ func (in Input) Int(name string, def, lo, hi int) (int, error) {
 	case errors.Is(err, strconv.ErrRange):
 		// An integer too large for int is outside any bounds.
 	case err != nil:
-		return 0, Errorf(KindBadRequest, "parameter %s must be an integer", name)
+		return 0, Errorf(KindBadRequest, "%s %s must be an integer", what, name)
 	case n >= lo && n <= hi:
 		return n, nil
 	}
-	return 0, Errorf(KindBadRequest, "parameter %s must be between %d and %d", name, lo, hi)
+	return 0, Errorf(KindBadRequest, "%s %s must be between %d and %d", what, name, lo, hi)
+}
+
+// Bool returns the boolean connection parameter name, as [Input.Bool]
+// reads an operation parameter.
+func (c Connection) Bool(name string, def bool) (bool, error) {
+	return boolOf(c.Values[name], def, "connection parameter", name)
+}
+
+// Int returns the integer connection parameter name, as [Input.Int] reads
+// an operation parameter.
+func (c Connection) Int(name string, def, lo, hi int) (int, error) {
+	return intOf(c.Values[name], def, lo, hi, "connection parameter", name)
 }
 
 // intValue converts v to an int. The error is [strconv.ErrRange] for an

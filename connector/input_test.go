@@ -4,6 +4,7 @@ package connector
 
 import (
 	"encoding/json"
+	"strings"
 	"errors"
 	"math"
 	"testing"
@@ -217,5 +218,27 @@ func checkBadRequest(t testing.TB, err error, msg string) {
 	var e *Error
 	if !errors.As(err, &e) || e.Message != msg {
 		t.Errorf("error = %v, want message %q", err, msg)
+	}
+}
+
+// TestConnectionBoolInt: connection values read as operation parameters
+// are, with errors that say "connection parameter".
+func TestConnectionBoolInt(t *testing.T) {
+	t.Parallel()
+	c := Connection{Values: map[string]any{"tls": "TRUE", "port": json.Number("993"), "bad": "yes", "big": 70000.0}}
+	if b, err := c.Bool("tls", false); err != nil || !b {
+		t.Errorf("Bool(tls) = %v, %v", b, err)
+	}
+	if b, err := c.Bool("absent", true); err != nil || !b {
+		t.Errorf("Bool(absent) = %v, %v", b, err)
+	}
+	if _, err := c.Bool("bad", false); err == nil || !strings.HasPrefix(err.Error(), "connection parameter bad must be true or false") || KindOf(err) != KindBadRequest {
+		t.Errorf("Bool(bad) error %v", err)
+	}
+	if n, err := c.Int("port", 0, 0, 65535); err != nil || n != 993 {
+		t.Errorf("Int(port) = %v, %v", n, err)
+	}
+	if _, err := c.Int("big", 0, 0, 65535); err == nil || !strings.HasPrefix(err.Error(), "connection parameter big must be between 0 and 65535") {
+		t.Errorf("Int(big) error %v", err)
 	}
 }

@@ -39,30 +39,11 @@ func badRequest(format string, args ...any) error {
 	return connector.Errorf(connector.KindBadRequest, "amqp: "+format, args...)
 }
 
-func connBool(conn connector.Connection, name string) (bool, error) {
-	switch v := conn.Values[name].(type) {
-	case nil:
-		return false, nil
-	case bool:
-		return v, nil
-	case string:
-		if v == "" {
-			return false, nil
-		}
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			return false, badRequest("connection parameter %s must be true or false", name)
-		}
-		return b, nil
-	}
-	return false, badRequest("connection parameter %s must be true or false", name)
-}
-
 // parseSettings reads the connection: url, or host/port/vhost/username/
 // password. Errors never quote the url (it may hold the password).
 func parseSettings(conn connector.Connection) (settings, error) {
 	var s settings
-	useTLS, err := connBool(conn, "tls")
+	useTLS, err := conn.Bool("tls", false)
 	if err != nil {
 		return s, err
 	}

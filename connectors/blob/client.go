@@ -13,7 +13,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
@@ -41,24 +40,6 @@ func (s settings) key() string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-func boolValue(conn connector.Connection, name string, def bool) (bool, error) {
-	v, ok := conn.Values[name]
-	if !ok || v == nil || v == "" {
-		return def, nil
-	}
-	switch b := v.(type) {
-	case bool:
-		return b, nil
-	case string:
-		p, err := strconv.ParseBool(b)
-		if err != nil {
-			return false, connector.Errorf(connector.KindBadRequest, "blob: connection parameter %s must be true or false", name)
-		}
-		return p, nil
-	}
-	return false, connector.Errorf(connector.KindBadRequest, "blob: connection parameter %s must be true or false", name)
-}
-
 // parseSettings reads the connection parameters. The endpoint may be a URL
 // (its scheme then decides TLS) or host[:port] (useSSL decides).
 func parseSettings(conn connector.Connection) (settings, error) {
@@ -67,7 +48,7 @@ func parseSettings(conn connector.Connection) (settings, error) {
 	if ep == "" {
 		return s, connector.Errorf(connector.KindBadRequest, "blob: connection parameter endpoint is required")
 	}
-	secure, err := boolValue(conn, "useSSL", true)
+	secure, err := conn.Bool("useSSL", true)
 	if err != nil {
 		return s, err
 	}
@@ -85,7 +66,7 @@ func parseSettings(conn connector.Connection) (settings, error) {
 	s.region = conn.String("region")
 	s.accessKey = conn.String("accessKey")
 	s.secretKey = conn.String("secretKey")
-	if s.pathStyle, err = boolValue(conn, "pathStyle", false); err != nil {
+	if s.pathStyle, err = conn.Bool("pathStyle", false); err != nil {
 		return s, err
 	}
 	return s, nil

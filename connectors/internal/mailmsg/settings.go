@@ -6,7 +6,6 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -76,50 +75,18 @@ func ReadSettings(conn connector.Connection, ports map[Security]int, defaultSecu
 	if _, ok := ports[s.Security]; !ok {
 		return s, connector.Errorf(connector.KindBadRequest, "connection parameter security must be none, starttls or tls, not %q", s.Security)
 	}
-	port, err := intValue(conn.Values["port"])
+	port, err := conn.Int("port", 0, 0, 65535)
 	if err != nil {
-		return s, connector.Errorf(connector.KindBadRequest, "connection parameter port: %v", err)
+		return s, err
 	}
 	if port == 0 {
 		port = ports[s.Security]
-	}
-	if port < 1 || port > 65535 {
-		return s, connector.Errorf(connector.KindBadRequest, "connection parameter port %d is out of range", port)
 	}
 	s.Port = port
 	if needAuth && (s.Username == "" || s.Password == "") {
 		return s, connector.Errorf(connector.KindUnauthenticated, "connection parameters username and password are required")
 	}
 	return s, nil
-}
-
-func intValue(v any) (int, error) {
-	switch x := v.(type) {
-	case nil:
-		return 0, nil
-	case int:
-		return x, nil
-	case int64:
-		return int(x), nil
-	case float64:
-		if x != float64(int(x)) {
-			return 0, fmt.Errorf("%v is not an integer", x)
-		}
-		return int(x), nil
-	case json.Number:
-		n, err := x.Int64()
-		return int(n), err
-	case string:
-		if strings.TrimSpace(x) == "" {
-			return 0, nil
-		}
-		n, err := strconv.Atoi(strings.TrimSpace(x))
-		if err != nil {
-			return 0, fmt.Errorf("%q is not an integer", x)
-		}
-		return n, nil
-	}
-	return 0, fmt.Errorf("unexpected type %T", v)
 }
 
 // TLSConfig is the client TLS configuration for the server: TLS 1.2 or
