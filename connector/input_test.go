@@ -4,9 +4,9 @@ package connector
 
 import (
 	"encoding/json"
-	"strings"
 	"errors"
 	"math"
+	"strings"
 	"testing"
 )
 
