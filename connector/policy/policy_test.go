@@ -38,6 +38,9 @@ func TestCompileErrors(t *testing.T) {
 		{"updatenextlink", "", map[string]any{}, "parameter nextLinkPropertyName: required"},
 		{"setconnectionstatustounauthenticated", "", map[string]any{"statusCode": "abc"}, "parameter statusCode"},
 		{"pollingtrigger", "", map[string]any{"triggerDataPath": "@triggerBody().value"}, "parameter triggerConfig: required"},
+		{"moveproperties", "", map[string]any{"srcParentPath": "@body()", "dstParentPath": "@body()"}, "parameter srcSubPath: the source cannot be the whole body"},
+		{"moveproperties", "", map[string]any{"srcParentPath": "@headers('a')", "srcSubPath": "x", "dstParentPath": "@body()"}, "parameter srcParentPath"},
+		{"moveproperties", "", map[string]any{"srcParentPath": "@body()", "srcSubPath": "x"}, "parameter dstParentPath: required"},
 		{"pollingtrigger", "", map[string]any{"triggerConfig": map[string]any{"a": "b"}}, "parameter triggerDataPath: required"},
 	}
 	for _, tt := range tests {
@@ -63,7 +66,7 @@ func TestValidInstancesCompile(t *testing.T) {
 		{TemplateID: "DynamicHostUrl", Parameters: map[string]any{"urlTemplate": "https://@connectionParameters('h')"}},
 		{TemplateID: "pollingtrigger", Operations: []string{"T"}, Parameters: map[string]any{
 			"triggerConfig": map[string]any{"x-ms-triggerConfig-nextLink": "next", "since": "@{triggerBody().last}"}, "triggerDataPath": "@triggerBody().items"}},
-		{TemplateID: "moveproperties", Parameters: map[string]any{}},
+		{TemplateID: "nosuchtemplate", Parameters: map[string]any{}},
 	}, Options{})
 	if errs := s.Errors(); len(errs) != 0 {
 		t.Fatalf("errors %v", errs)

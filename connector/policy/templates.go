@@ -63,6 +63,8 @@ func compile(in *instance) {
 	case "pollingtrigger":
 		in.section = "trigger" // read by PollingTrigger, never run as a step
 		err = compilePolling(in)
+	case "moveproperties":
+		err = compileMoveProperties(in)
 	default:
 		return // unknown: apply stays nil
 	}
@@ -825,6 +827,96 @@ func write(x *Exchange, in *instance, target *Expr, item, val any) error {
 	}
 	if err := SetPath(bodyRef(x, in.section), target.Path, val); err != nil {
 		return in.wrap("newPropertyPath", err)
+	}
+	return nil
+}
+
+// ---- moveproperties
+
+// moveProps is the undocumented moveproperties template (Microsoft's
+// AzureAD connector): the property at srcParentPath + srcSubPath moves to
+// dstParentPath + dstSubPath ("null": none); with copyOnlySubProperties
+// "true", its properties move one by one into the destination object, which
+// flattens a bag such as customProperties into the body.
+type moveProps struct {
+	src, dst []Step
+	children bool
+}
+
+func compileMoveProperties(in *instance) error {
+	if err := in.sectionOf(SectionRequest, SectionRequest, SectionResponse); err != nil {
+		return err
+	}
+	full := func(parentName, subName string) ([]Step, error) {
+		parent, err := in.path(parentName, true)
+		if err != nil {
+			return nil, err
+		}
+		if parent.Func != fnBody {
+			return nil, in.errorf(parentName, "must be a path in @body()")
+		}
+		sub, err := in.str(subName, false)
+		if err != nil {
+			return nil, err
+		}
+		steps := append([]Step(nil), parent.Path...)
+		if sub = strings.TrimSpace(sub); sub == "" || strings.EqualFold(sub, "null") {
+			return steps, nil
+		}
+		more, err := ParseSubPath(sub)
+		if err != nil {
+			return nil, in.wrap(subName, err)
+		}
+		return append(steps, more...), nil
+	}
+	p := &moveProps{}
+	var err error
+	if p.src, err = full("srcParentPath", "srcSubPath"); err != nil {
+		return err
+	}
+	if len(p.src) == 0 {
+		return in.errorf("srcSubPath", "the source cannot be the whole body")
+	}
+	if p.dst, err = full("dstParentPath", "dstSubPath"); err != nil {
+		return err
+	}
+	children, err := in.str("copyOnlySubProperties", false)
+	if err != nil {
+		return err
+	}
+	p.children = strings.EqualFold(strings.TrimSpace(children), "true")
+	in.data = p
+	in.apply = func(_ context.Context, x *Exchange, in *instance) error {
+		if in.section == SectionRequest && x.Request.Body == nil {
+			return nil // no body, or not a JSON one
+		}
+		root := bodyRef(x, in.section)
+		v, ok := GetPath(*root, p.src)
+		if !ok || v == nil {
+			return nil
+		}
+		obj, isObj := v.(map[string]any)
+		if p.children && !isObj {
+			return nil // nothing to flatten
+		}
+		DeletePath(*root, p.src)
+		if !p.children {
+			if err := SetPath(root, p.dst, v); err != nil {
+				return in.wrap("dstParentPath", err)
+			}
+			return nil
+		}
+		keys := make([]string, 0, len(obj))
+		for k := range obj {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			if err := SetPath(root, append(append([]Step(nil), p.dst...), Step{Key: k}), obj[k]); err != nil {
+				return in.wrap("dstParentPath", err)
+			}
+		}
+		return nil
 	}
 	return nil
 }

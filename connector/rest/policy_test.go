@@ -361,6 +361,25 @@ func TestPolicies(t *testing.T) {
 				}
 			},
 		},
+		// moveproperties: AzureAD flattens customProperties into the user PATCH body
+		{
+			name: "moveproperties flattens and moves",
+			policies: []connector.PolicyInstance{
+				pi("moveproperties", "Request", []string{"CreateItem"}, map[string]any{"srcParentPath": "@body()", "srcSubPath": "customProperties",
+					"dstParentPath": "@body()", "dstSubPath": "null", "copyOnlySubProperties": "true"}),
+				pi("moveproperties", "Request", nil, map[string]any{"srcParentPath": "@body().meta", "srcSubPath": "tag",
+					"dstParentPath": "@body()", "dstSubPath": "labels.primary"}),
+				pi("moveproperties", "Request", nil, map[string]any{"srcParentPath": "@body()", "srcSubPath": "absent",
+					"dstParentPath": "@body()", "dstSubPath": "x"}),
+			},
+			op: "CreateItem", in: create(`{"name":"n","customProperties":{"extension_dept":"R&D","extension_floor":3},"meta":{"tag":"t1","keep":true}}`),
+			check: func(t *testing.T, res result) {
+				want := mustJSON(t, `{"name":"n","extension_dept":"R&D","extension_floor":3,"meta":{"keep":true},"labels":{"primary":"t1"}}`)
+				if got := bodyJSON(t, res.reqs[0].Body); !reflect.DeepEqual(got, want) {
+					t.Errorf("body %v", got)
+				}
+			},
+		},
 		// stringreplace: Planner's encode in the request, decode in the response, in array order
 		{
 			name: "stringreplace chains in order",
@@ -431,7 +450,7 @@ func TestPolicies(t *testing.T) {
 		// unknown and broken policies
 		{
 			name:     "unknown templates are ignored",
-			policies: []connector.PolicyInstance{pi("moveproperties", "Request", nil, map[string]any{"srcParentPath": "@body()"}), pi("nosuchtemplate", "", nil, nil)},
+			policies: []connector.PolicyInstance{pi("futuretemplate", "Request", nil, map[string]any{"srcParentPath": "@body()"}), pi("nosuchtemplate", "", nil, nil)},
 			op:       "GetItem", in: getItem,
 			check: func(t *testing.T, res result) {
 				if res.err != nil {
