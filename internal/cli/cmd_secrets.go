@@ -3,6 +3,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"strings"
@@ -12,7 +13,9 @@ import (
 	"github.com/junction-run/junction/connector"
 	"github.com/junction-run/junction/internal/connection"
 	"github.com/junction-run/junction/internal/connection/sqlitestore"
+	"github.com/junction-run/junction/internal/engine"
 	"github.com/junction-run/junction/internal/server"
+	"github.com/junction-run/junction/internal/store/sqlite"
 )
 
 func init() {
@@ -66,7 +69,18 @@ server never keeps an old key in memory while the file changes.`,
 			if err != nil {
 				return &ExitError{Code: 1, Err: err}
 			}
-			res, err := svc.Rotate(cmd.Context())
+			// The engine's secure run data is sealed with the same keys.
+			st, err := sqlite.OpenDir(data, sqlite.Options{})
+			if err != nil {
+				return &ExitError{Code: 1, Err: err}
+			}
+			defer st.Close()
+			records := 0
+			res, err := svc.Rotate(cmd.Context(), func(ctx context.Context, reseal func(string, string) (string, error)) error {
+				n, err := engine.ResealSecureData(ctx, st, reseal)
+				records = n
+				return err
+			})
 			if err != nil {
 				return &ExitError{Code: 1, Err: err}
 			}
@@ -74,7 +88,8 @@ server never keeps an old key in memory while the file changes.`,
 			if len(res.Retired) > 0 {
 				retired = strings.Join(res.Retired, ", ")
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "re-sealed %d connections under key %s; retired keys: %s\n", res.Connections, res.Key, retired)
+			fmt.Fprintf(cmd.OutOrStdout(), "re-sealed %d connections and %d secure action records of running runs under key %s; retired keys: %s\n",
+				res.Connections, records, res.Key, retired)
 			return nil
 		},
 	}

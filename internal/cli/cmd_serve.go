@@ -147,6 +147,7 @@ func serve(cmd *cobra.Command, f serveFlags) error {
 		Logger:          log.With("component", "engine"),
 		CallbackBaseURL: base,
 		Connections:     conns,
+		Sealer:          gw.kr, // secureData survives a restart, sealed like connection secrets
 		ResolveWorkflow: func(ctx context.Context, id string) (string, []byte, error) {
 			if srv == nil {
 				return "", nil, errors.New("server is starting")

@@ -57,6 +57,7 @@ func egressRules(allow, deny []string) (gateway.EgressRules, error) {
 // serveGateway is the connector catalogue, the connection service and the
 // gateway of `junction serve`, over DATA/connections.db.
 type serveGateway struct {
+	kr     *connection.Keyring // also seals the engine's secure run data
 	db     *sqlitestore.DB
 	cat    *server.Catalogue
 	svc    *connection.Service
@@ -74,7 +75,7 @@ func newGateway(ctx context.Context, f serveFlags, keys *server.Keys, egress gat
 	if err != nil {
 		return nil, err
 	}
-	g := &serveGateway{db: db, client: egress.NewClient(0)}
+	g := &serveGateway{kr: kr, db: db, client: egress.NewClient(0)}
 	glog := log.With("component", "gateway")
 	g.cat, err = server.NewCatalogue(ctx, server.CatalogueOptions{
 		Store: db, Client: g.client, InUse: server.ConnectionsOf(db), Logger: log.With("component", "connectors"),

@@ -539,7 +539,12 @@ type RotateResult struct {
 // the new key must already be there (and the old one in
 // JUNCTION_SECRET_KEY_PREVIOUS): everything is re-sealed under it. An
 // interrupted rotation can be run again.
-func (s *Service) Rotate(ctx context.Context) (RotateResult, error) {
+//
+// Each of also runs after the connections are re-sealed and before the old
+// keys are retired, with a function that re-seals one envelope (sealed
+// with aad) under the current key: what else the keyring sealed (the
+// engine's secure run data) moves to the new key too.
+func (s *Service) Rotate(ctx context.Context, also ...func(ctx context.Context, reseal func(envelope, aad string) (string, error)) error) (RotateResult, error) {
 	if !s.kr.FromEnv() {
 		if _, err := s.kr.addNew(); err != nil {
 			return RotateResult{}, fmt.Errorf("rotating the master key: %w", err)
@@ -556,6 +561,11 @@ func (s *Service) Rotate(ctx context.Context) (RotateResult, error) {
 		}
 		res.Connections++
 	}
+	for _, fn := range also {
+		if err := fn(ctx, s.resealed); err != nil {
+			return res, fmt.Errorf("rotating the master key: %w", err)
+		}
+	}
 	retired, err := s.kr.retireOld()
 	if err != nil {
 		return res, fmt.Errorf("rotating the master key: retiring old keys: %w", err)
@@ -565,6 +575,20 @@ func (s *Service) Rotate(ctx context.Context) (RotateResult, error) {
 		res.Retired = []string{}
 	}
 	return res, nil
+}
+
+// resealed returns env, sealed with aad, sealed under the current key (env
+// itself when it already is).
+func (s *Service) resealed(env, aad string) (string, error) {
+	if id, _ := SealedWith(env); id == s.kr.CurrentID() {
+		return env, nil
+	}
+	plain, err := s.kr.Open(env, aad)
+	if err != nil {
+		return "", err
+	}
+	defer clear(plain)
+	return s.kr.Seal(plain, aad)
 }
 
 func (s *Service) reseal(ctx context.Context, name string) error {
@@ -577,17 +601,12 @@ func (s *Service) reseal(ctx context.Context, name string) error {
 	if err != nil {
 		return fmt.Errorf("reading connection %q: %w", name, err)
 	}
-	cur := s.kr.CurrentID()
 	redo := func(env, param string) (string, error) {
-		if id, _ := SealedWith(env); id == cur {
-			return env, nil
-		}
-		plain, err := s.kr.Open(env, aad(name, param))
+		out, err := s.resealed(env, aad(name, param))
 		if err != nil {
 			return "", fmt.Errorf("connection %q, parameter %q: %w", name, param, err)
 		}
-		defer clear(plain)
-		return s.kr.Seal(plain, aad(name, param))
+		return out, nil
 	}
 	for k, env := range c.Sealed {
 		if c.Sealed[k], err = redo(env, k); err != nil {

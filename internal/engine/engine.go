@@ -43,8 +43,20 @@ type Options struct {
 	// CommitEachStep commits after every action instead of once per wave
 	// of actions that became ready together.
 	CommitEachStep bool
+	// Sealer, when set, keeps the inputs and outputs that secureData hides
+	// from run history sealed in the action record, so that a run resumed
+	// after a restart still reads them; without it they live in memory
+	// only (a resumed run reads the marker).
+	Sealer Sealer
 	// Now is the clock (tests); default time.Now.
 	Now func() time.Time
+}
+
+// Sealer seals and opens values with authenticated encryption; aad binds
+// a sealed value to its place. connection.Keyring is one.
+type Sealer interface {
+	Seal(plain []byte, aad string) (string, error)
+	Open(envelope, aad string) ([]byte, error)
 }
 
 // Engine executes runs durably on a [store.Store].

@@ -104,7 +104,7 @@ func (e *Engine) RunRecord(ctx context.Context, runID string) (*expr.Object, err
 	}
 	byName := map[string][]*rec{}
 	for _, ar := range ars {
-		rc, err := unmarshalRec(ar.Data)
+		rc, _, err := unmarshalRec(ar.Data) // history: secure data stays hidden
 		if err != nil {
 			return nil, fmt.Errorf("decode action record %s: %w", ar.Key, err)
 		}

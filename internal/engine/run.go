@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strconv"
 	"strings"
@@ -109,7 +110,19 @@ type recJSON struct {
 	Outputs json.RawMessage `json:"outputs,omitempty"`
 	Tracked json.RawMessage `json:"trackedProperties,omitempty"`
 	Sub     json.RawMessage `json:"subscription,omitempty"`
+	// Sealed holds the secured inputs and outputs (a secureParts), sealed
+	// by Options.Sealer, when there is one.
+	Sealed string `json:"sealed,omitempty"`
 }
+
+// secureParts are the values secureData hides, as sealed in a record.
+type secureParts struct {
+	Inputs  json.RawMessage `json:"inputs,omitempty"`
+	Outputs json.RawMessage `json:"outputs,omitempty"`
+}
+
+// sealAAD binds a record's sealed values to its run and place.
+func sealAAD(runID, key string) string { return "run/" + runID + "/" + key }
 
 // secureMarker replaces inputs and outputs hidden by secureData.
 const secureMarker = "Content not shown due to security configuration."
@@ -138,7 +151,11 @@ func decodeRaw(b json.RawMessage) any {
 	return v
 }
 
-func (rc *rec) marshal() []byte {
+// marshal encodes the record as stored. Secured inputs and outputs are
+// replaced by the marker; with a sealer they are kept sealed beside it,
+// bound to runID and the record's key. A sealing error leaves them in
+// memory only (the record is still good) and is returned with it.
+func (rc *rec) marshal(sl Sealer, runID string) (data []byte, sealErr error) {
 	rc.impMu.Lock()
 	defer rc.impMu.Unlock()
 	j := recJSON{rec: rc, Inputs: rawOf(rc.Inputs), Tracked: rawOf(rc.Tracked), Sub: rawOf(rc.Sub)}
@@ -148,24 +165,57 @@ func (rc *rec) marshal() []byte {
 	} else {
 		j.Outputs = rawOf(rc.Outputs)
 	}
+	var hidden secureParts
 	if rc.secured("inputs") && rc.Inputs != nil {
-		j.Inputs = rawOf(secureMarker)
+		hidden.Inputs, j.Inputs = j.Inputs, rawOf(secureMarker)
 	}
 	if rc.secured("outputs") && rc.Outputs != nil {
-		j.Outputs = rawOf(secureMarker)
+		hidden.Outputs, j.Outputs = j.Outputs, rawOf(secureMarker)
 	}
-	b, _ := json.Marshal(j)
-	return b
+	if sl != nil && (hidden.Inputs != nil || hidden.Outputs != nil) {
+		plain, _ := json.Marshal(hidden)
+		env, err := sl.Seal(plain, sealAAD(runID, rc.key))
+		clear(plain)
+		if err != nil {
+			sealErr = fmt.Errorf("sealing the secure data of %s: %w", rc.key, err)
+		}
+		j.Sealed = env
+	}
+	data, _ = json.Marshal(j)
+	return data, sealErr
 }
 
-func unmarshalRec(b []byte) (*rec, error) {
-	rc := &rec{}
+// unmarshalRec decodes a stored record; sealed is its sealed secure data
+// ("" when none), for [openSecure].
+func unmarshalRec(b []byte) (rc *rec, sealed string, err error) {
+	rc = &rec{}
 	j := recJSON{rec: rc}
 	if err := json.Unmarshal(b, &j); err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	rc.Inputs, rc.Outputs, rc.Tracked, rc.Sub = decodeRaw(j.Inputs), decodeRaw(j.Outputs), decodeRaw(j.Tracked), decodeRaw(j.Sub)
-	return rc, nil
+	return rc, j.Sealed, nil
+}
+
+// openSecure puts the sealed secure data of a loaded record back in place
+// of the marker.
+func openSecure(sl Sealer, runID, key string, rc *rec, sealed string) error {
+	plain, err := sl.Open(sealed, sealAAD(runID, key))
+	if err != nil {
+		return err
+	}
+	defer clear(plain)
+	var hidden secureParts
+	if err := json.Unmarshal(plain, &hidden); err != nil {
+		return err
+	}
+	if hidden.Inputs != nil {
+		rc.Inputs = decodeRaw(hidden.Inputs)
+	}
+	if hidden.Outputs != nil {
+		rc.Outputs = decodeRaw(hidden.Outputs)
+	}
+	return nil
 }
 
 func idxKey(idx []int) string {
@@ -461,7 +511,7 @@ func (r *run) load(ctx context.Context) error {
 	}
 	r.initState()
 	for _, ar := range recs {
-		rc, err := unmarshalRec(ar.Data)
+		rc, sealed, err := unmarshalRec(ar.Data)
 		if err != nil {
 			return fmt.Errorf("decode action record %s: %w", ar.Key, err)
 		}
@@ -470,6 +520,14 @@ func (r *run) load(ctx context.Context) error {
 			continue
 		}
 		rc.key, rc.idx = ar.Key, rc.Idx
+		if sealed != "" && r.e.opts.Sealer != nil {
+			if err := openSecure(r.e.opts.Sealer, r.id, ar.Key, rc, sealed); err != nil {
+				// The marker stays: later actions read it, as without a
+				// sealer. Say so once per record.
+				r.e.log.Warn("the secure data of an action cannot be opened; the run goes on with the marker",
+					slog.String("run", r.id), slog.String("action", ar.Key), slog.String("error", err.Error()))
+			}
+		}
 		r.recs[ar.Key] = rc
 	}
 	for _, v := range vars {
@@ -727,7 +785,11 @@ func (r *run) flush(ctx context.Context) error {
 	b := &r.batch
 	for i := range b.Actions {
 		if b.Actions[i].Data == nil {
-			b.Actions[i].Data = r.recs[b.Actions[i].Key].marshal()
+			data, err := r.recs[b.Actions[i].Key].marshal(r.e.opts.Sealer, r.id)
+			if err != nil {
+				r.e.log.Warn("the secure data of an action stays in memory only", slog.String("run", r.id), slog.String("error", err.Error()))
+			}
+			b.Actions[i].Data = data
 		}
 	}
 	if r.saveData {
