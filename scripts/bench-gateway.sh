@@ -44,32 +44,10 @@ cleanup() {
 trap cleanup EXIT
 
 # Tools.
-need_apt() { # command package
-	local c
-	c=$(command -v "$1" || true)
-	if [ -z "$c" ] && [ -x "/usr/sbin/$1" ]; then c="/usr/sbin/$1"; fi
-	if [ -z "$c" ]; then
-		echo "$1 not found: installing it from Debian (apt-get install -y $2)" >&2
-		if [ "$(id -u)" != 0 ] || ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null; }; then
-			echo "error: cannot install $1; install it (apt-get install $2) and retry" >&2
-			exit 1
-		fi
-		c=$(command -v "$1" || echo "/usr/sbin/$1")
-	fi
-	echo "$c"
-}
-NGINX=$(need_apt nginx nginx)
-WRK=$(need_apt wrk wrk)
-VEGETA=$(command -v vegeta || true)
-if [ -z "$VEGETA" ] && [ -x "$(go env GOPATH)/bin/vegeta" ]; then VEGETA="$(go env GOPATH)/bin/vegeta"; fi
-if [ -z "$VEGETA" ]; then
-	echo "vegeta not found: installing github.com/tsenart/vegeta/v12@v12.13.0 with go install" >&2
-	if ! GOFLAGS= go install github.com/tsenart/vegeta/v12@v12.13.0; then
-		echo "error: cannot install the load generator vegeta; install it (go install github.com/tsenart/vegeta/v12@v12.13.0) and retry" >&2
-		exit 1
-	fi
-	VEGETA="$(go env GOPATH)/bin/vegeta"
-fi
+. "$ROOT/scripts/bench-tools.sh"
+NGINX=$(apt_tool nginx nginx)
+WRK=$(apt_tool wrk wrk)
+VEGETA=$(go_tool vegeta github.com/tsenart/vegeta/v12@v12.13.0)
 
 echo "building junction and the upstream..." >&2
 (cd "$ROOT" && go build -o "$WORK/junction" ./cmd/junction && go build -o "$WORK/upstream" ./internal/gateway/benchupstream)

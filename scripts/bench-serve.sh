@@ -33,27 +33,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-HEY=$(command -v hey || true)
-if [ -z "$HEY" ] && [ -x "$(go env GOPATH)/bin/hey" ]; then HEY="$(go env GOPATH)/bin/hey"; fi
-if [ -z "$HEY" ]; then
-	echo "hey not found: installing github.com/rakyll/hey@v0.1.4 with go install" >&2
-	if ! GOFLAGS= go install github.com/rakyll/hey@v0.1.4; then
-		echo "error: cannot install the load generator hey; install it (go install github.com/rakyll/hey@v0.1.4) and retry" >&2
-		exit 1
-	fi
-	HEY="$(go env GOPATH)/bin/hey"
-fi
-
-VEGETA=$(command -v vegeta || true)
-if [ -z "$VEGETA" ] && [ -x "$(go env GOPATH)/bin/vegeta" ]; then VEGETA="$(go env GOPATH)/bin/vegeta"; fi
-if [ -z "$VEGETA" ]; then
-	echo "vegeta not found: installing github.com/tsenart/vegeta/v12@v12.13.0 with go install" >&2
-	if ! GOFLAGS= go install github.com/tsenart/vegeta/v12@v12.13.0; then
-		echo "error: cannot install the load generator vegeta; install it (go install github.com/tsenart/vegeta/v12@v12.13.0) and retry" >&2
-		exit 1
-	fi
-	VEGETA="$(go env GOPATH)/bin/vegeta"
-fi
+. "$ROOT/scripts/bench-tools.sh"
+HEY=$(go_tool hey github.com/rakyll/hey@v0.1.4)
+VEGETA=$(go_tool vegeta github.com/tsenart/vegeta/v12@v12.13.0)
 
 echo "building junction..." >&2
 (cd "$ROOT" && go build -o "$WORK/junction" ./cmd/junction)

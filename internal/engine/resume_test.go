@@ -44,6 +44,31 @@ func outputs(rec *expr.Object, action string) any {
 	return s
 }
 
+// startParked starts a run of def on an engine over st, waits until the
+// run is parked (rows only) and closes that engine; it returns the run ID.
+func startParked(t *testing.T, st store.Store, o engine.Options, def []byte) string {
+	t.Helper()
+	ctx := context.Background()
+	e := engine.New(st, o)
+	if err := e.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	v, err := e.Register(ctx, "wf", def)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := e.StartRun(ctx, "wf", v, engine.StartOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the run to park", func() bool {
+		r, err := st.Run(ctx, id)
+		return err == nil && r.Parked
+	})
+	return id
+}
+
 // A run waiting on a timer is parked (rows only) and resumes under a new
 // engine on the same store.
 func TestParkedRunResumesAfterRestart(t *testing.T) {
@@ -54,24 +79,8 @@ func TestParkedRunResumesAfterRestart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e1 := engine.New(st, engine.Options{})
-	if err := e1.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
 	def := []byte(`{"actions":{"W":{"type":"Wait","inputs":{"interval":{"count":1,"unit":"Second"}},"runAfter":{}},"A":{"type":"Compose","inputs":"after","runAfter":{"W":["Succeeded"]}}}}`)
-	v, err := e1.Register(ctx, "wf", def)
-	if err != nil {
-		t.Fatal(err)
-	}
-	id, err := e1.StartRun(ctx, "wf", v, engine.StartOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	waitFor(t, "the run to park", func() bool {
-		r, err := st.Run(ctx, id)
-		return err == nil && r.Parked
-	})
-	_ = e1.Close()
+	id := startParked(t, st, engine.Options{}, def)
 	e2 := engine.New(st, engine.Options{})
 	t.Cleanup(func() { _ = e2.Close(); _ = st.Close() })
 	if err := e2.Start(ctx); err != nil {

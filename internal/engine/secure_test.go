@@ -78,23 +78,7 @@ func TestSecureDataSurvivesRestart(t *testing.T) {
 				t.Fatal(err)
 			}
 			t.Cleanup(func() { _ = st.Close() })
-			e1 := engine.New(st, engine.Options{Sealer: tc.sealer})
-			if err := e1.Start(ctx); err != nil {
-				t.Fatal(err)
-			}
-			v, err := e1.Register(ctx, "wf", def)
-			if err != nil {
-				t.Fatal(err)
-			}
-			id, err := e1.StartRun(ctx, "wf", v, engine.StartOptions{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			waitFor(t, "the run to park", func() bool {
-				r, err := st.Run(ctx, id)
-				return err == nil && r.Parked
-			})
-			_ = e1.Close()
+			id := startParked(t, st, engine.Options{Sealer: tc.sealer}, def)
 			acts, err := st.Actions(ctx, id)
 			if err != nil {
 				t.Fatal(err)
@@ -146,23 +130,7 @@ func TestResealSecureData(t *testing.T) {
 	}
 	t.Cleanup(func() { _ = st.Close() })
 	oldKey, newKey := newGCMSealer(t), newGCMSealer(t)
-	e1 := engine.New(st, engine.Options{Sealer: oldKey})
-	if err := e1.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	v, err := e1.Register(ctx, "wf", def)
-	if err != nil {
-		t.Fatal(err)
-	}
-	id, err := e1.StartRun(ctx, "wf", v, engine.StartOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	waitFor(t, "the run to park", func() bool {
-		r, err := st.Run(ctx, id)
-		return err == nil && r.Parked
-	})
-	_ = e1.Close()
+	id := startParked(t, st, engine.Options{Sealer: oldKey}, def)
 
 	moved := map[string]bool{}
 	n, err := engine.ResealSecureData(ctx, st, func(env, aad string) (string, error) {
