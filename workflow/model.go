@@ -233,6 +233,21 @@ type RetryPolicy struct {
 	Path            string
 }
 
+// SecureOutputs reports whether the trigger hides its outputs from run
+// history: runtimeConfiguration.secureData lists "outputs", or "inputs" (a
+// Request trigger's inputs are its outputs).
+func (t *Trigger) SecureOutputs() bool {
+	if t == nil || t.RuntimeConfiguration == nil {
+		return false
+	}
+	for _, p := range t.RuntimeConfiguration.SecureData {
+		if p == "outputs" || p == "inputs" {
+			return true
+		}
+	}
+	return false
+}
+
 // RuntimeConfiguration is the runtimeConfiguration of a trigger or action.
 type RuntimeConfiguration struct {
 	Concurrency *Concurrency

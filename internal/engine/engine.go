@@ -291,6 +291,16 @@ func (e *Engine) newRun(p *plan, id string, so StartOptions) (*run, error) {
 			return nil, err
 		}
 	}
+	if p.def.Trigger(tname).SecureOutputs() {
+		// The run keeps the real outputs in memory; the store gets the
+		// marker, and the outputs sealed when there is a sealer.
+		if trig, err = r.trigger.stored(true, e.opts.Sealer, id); err != nil {
+			if trig == nil {
+				return nil, err
+			}
+			e.log.Warn("the secure trigger outputs stay in memory only", slog.String("run", id), slog.String("error", err.Error()))
+		}
+	}
 	r.row = store.Run{ID: id, Workflow: p.name, Version: p.version, Status: store.StatusRunning, Created: now, Trigger: trig, Data: data}
 	r.batch.NewRuns = []store.Run{r.row}
 	r.initState()

@@ -46,7 +46,7 @@ func outputs(rec *expr.Object, action string) any {
 
 // startParked starts a run of def on an engine over st, waits until the
 // run is parked (rows only) and closes that engine; it returns the run ID.
-func startParked(t *testing.T, st store.Store, o engine.Options, def []byte) string {
+func startParked(t *testing.T, st store.Store, o engine.Options, def []byte, so engine.StartOptions) string {
 	t.Helper()
 	ctx := context.Background()
 	e := engine.New(st, o)
@@ -58,7 +58,7 @@ func startParked(t *testing.T, st store.Store, o engine.Options, def []byte) str
 	if err != nil {
 		t.Fatal(err)
 	}
-	id, err := e.StartRun(ctx, "wf", v, engine.StartOptions{})
+	id, err := e.StartRun(ctx, "wf", v, so)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +80,7 @@ func TestParkedRunResumesAfterRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	def := []byte(`{"actions":{"W":{"type":"Wait","inputs":{"interval":{"count":1,"unit":"Second"}},"runAfter":{}},"A":{"type":"Compose","inputs":"after","runAfter":{"W":["Succeeded"]}}}}`)
-	id := startParked(t, st, engine.Options{}, def)
+	id := startParked(t, st, engine.Options{}, def, engine.StartOptions{})
 	e2 := engine.New(st, engine.Options{})
 	t.Cleanup(func() { _ = e2.Close(); _ = st.Close() })
 	if err := e2.Start(ctx); err != nil {

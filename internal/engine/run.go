@@ -124,8 +124,9 @@ type secureParts struct {
 // sealAAD binds a record's sealed values to its run and place.
 func sealAAD(runID, key string) string { return "run/" + runID + "/" + key }
 
-// secureMarker replaces inputs and outputs hidden by secureData.
-const secureMarker = "Content not shown due to security configuration."
+// SecureMarker replaces inputs and outputs hidden by secureData, as Logic
+// Apps shows them.
+const SecureMarker = "Content not shown due to security configuration."
 
 func (rc *rec) secured(part string) bool { return slices.Contains(rc.Secure, part) }
 
@@ -167,10 +168,10 @@ func (rc *rec) marshal(sl Sealer, runID string) (data []byte, sealErr error) {
 	}
 	var hidden secureParts
 	if rc.secured("inputs") && rc.Inputs != nil {
-		hidden.Inputs, j.Inputs = j.Inputs, rawOf(secureMarker)
+		hidden.Inputs, j.Inputs = j.Inputs, rawOf(SecureMarker)
 	}
 	if rc.secured("outputs") && rc.Outputs != nil {
-		hidden.Outputs, j.Outputs = j.Outputs, rawOf(secureMarker)
+		hidden.Outputs, j.Outputs = j.Outputs, rawOf(SecureMarker)
 	}
 	if sl != nil && (hidden.Inputs != nil || hidden.Outputs != nil) {
 		plain, _ := json.Marshal(hidden)
@@ -269,6 +270,51 @@ type triggerData struct {
 	Outputs any             `json:"-"`
 	Raw     json.RawMessage `json:"outputs,omitempty"`
 	Time    time.Time       `json:"time"`
+	// Sealed holds the outputs of a trigger with secureData, sealed by
+	// Options.Sealer (Raw then holds the marker).
+	Sealed string `json:"sealed,omitempty"`
+}
+
+// triggerAAD binds a run's sealed trigger outputs to the run.
+func triggerAAD(runID string) string { return "run/" + runID + "/$trigger" }
+
+// stored is the trigger as stored for run runID: outputs hidden by
+// secureData become the marker, sealed beside it when there is a sealer
+// (a sealing error is returned with the record, which stays good).
+func (t triggerData) stored(secure bool, sl Sealer, runID string) ([]byte, error) {
+	if !secure || (t.Outputs == nil && t.Raw == nil) {
+		return json.Marshal(t)
+	}
+	raw := t.Raw
+	if t.Outputs != nil {
+		raw = rawOf(t.Outputs)
+	}
+	h := triggerData{Name: t.Name, Time: t.Time, Raw: rawOf(SecureMarker)}
+	var sealErr error
+	if sl != nil {
+		if h.Sealed, sealErr = sl.Seal(raw, triggerAAD(runID)); sealErr != nil {
+			sealErr = fmt.Errorf("sealing the trigger outputs: %w", sealErr)
+		}
+	}
+	b, err := json.Marshal(h)
+	if err != nil {
+		return nil, err
+	}
+	return b, sealErr
+}
+
+// open puts sealed trigger outputs back in place of the marker.
+func (t *triggerData) open(sl Sealer, runID string) error {
+	if t.Sealed == "" || sl == nil {
+		return nil
+	}
+	plain, err := sl.Open(t.Sealed, triggerAAD(runID))
+	if err != nil {
+		return err
+	}
+	t.Raw = plain
+	t.Outputs = decodeRaw(plain)
+	return nil
 }
 
 func (t triggerData) MarshalJSON() ([]byte, error) {
@@ -500,6 +546,10 @@ func (r *run) load(ctx context.Context) error {
 	}
 	if err := r.trigger.decode(row.Trigger); err != nil {
 		return err
+	}
+	if err := r.trigger.open(r.e.opts.Sealer, r.id); err != nil {
+		r.e.log.Warn("the secure trigger outputs cannot be opened; the run goes on with the marker",
+			slog.String("run", r.id), slog.String("error", err.Error()))
 	}
 	recs, err := r.e.st.Actions(ctx, r.id)
 	if err != nil {
@@ -957,7 +1007,7 @@ func (r *run) finish() {
 				continue
 			}
 			if strings.HasPrefix(strings.ToLower(o.Type), "secure") {
-				v = secureMarker
+				v = SecureMarker
 			}
 			outs.Set(n, map[string]any{"type": o.Type, "value": v})
 		}

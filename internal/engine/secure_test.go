@@ -78,7 +78,7 @@ func TestSecureDataSurvivesRestart(t *testing.T) {
 				t.Fatal(err)
 			}
 			t.Cleanup(func() { _ = st.Close() })
-			id := startParked(t, st, engine.Options{Sealer: tc.sealer}, def)
+			id := startParked(t, st, engine.Options{Sealer: tc.sealer}, def, engine.StartOptions{})
 			acts, err := st.Actions(ctx, id)
 			if err != nil {
 				t.Fatal(err)
@@ -118,11 +118,14 @@ func TestSecureDataSurvivesRestart(t *testing.T) {
 func TestResealSecureData(t *testing.T) {
 	t.Parallel()
 	const secret = "rotate-me-42"
-	def := []byte(`{"actions":{
+	def := []byte(`{"triggers": {"manual": {"type": "Request", "kind": "Http",
+	    "runtimeConfiguration": {"secureData": {"properties": ["outputs"]}}}},
+	  "actions":{
 	  "Get": {"type": "Compose", "inputs": "` + secret + `", "runAfter": {},
 	    "runtimeConfiguration": {"secureData": {"properties": ["outputs"]}}},
 	  "W": {"type": "Wait", "inputs": {"interval": {"count": 1, "unit": "Second"}}, "runAfter": {"Get": ["Succeeded"]}},
-	  "Use": {"type": "Compose", "inputs": "@outputs('Get')", "runAfter": {"W": ["Succeeded"]}}}}`)
+	  "Use": {"type": "Compose", "inputs": "@outputs('Get')", "runAfter": {"W": ["Succeeded"]}},
+	  "UseTrigger": {"type": "Compose", "inputs": "@triggerBody()", "runAfter": {"W": ["Succeeded"]}}}}`)
 	ctx := context.Background()
 	st, err := sqlite.OpenDir(t.TempDir(), sqlite.Options{})
 	if err != nil {
@@ -130,7 +133,7 @@ func TestResealSecureData(t *testing.T) {
 	}
 	t.Cleanup(func() { _ = st.Close() })
 	oldKey, newKey := newGCMSealer(t), newGCMSealer(t)
-	id := startParked(t, st, engine.Options{Sealer: oldKey}, def)
+	id := startParked(t, st, engine.Options{Sealer: oldKey}, def, engine.StartOptions{Trigger: map[string]any{"body": "trigger " + secret}})
 
 	moved := map[string]bool{}
 	n, err := engine.ResealSecureData(ctx, st, func(env, aad string) (string, error) {
@@ -145,8 +148,8 @@ func TestResealSecureData(t *testing.T) {
 		moved[fresh] = true
 		return fresh, err
 	})
-	if err != nil || n != 1 {
-		t.Fatalf("re-sealed %d records, %v; want 1", n, err)
+	if err != nil || n != 2 {
+		t.Fatalf("re-sealed %d records, %v; want 2 (an action, the trigger)", n, err)
 	}
 	if n, err := engine.ResealSecureData(ctx, st, func(env, _ string) (string, error) {
 		if !moved[env] {
@@ -173,5 +176,77 @@ func TestResealSecureData(t *testing.T) {
 	}
 	if got := outputs(rec, "Use"); got != secret {
 		t.Errorf("Use read %v under the new key, want %q", got, secret)
+	}
+	if got := outputs(rec, "UseTrigger"); got != "trigger "+secret {
+		t.Errorf("UseTrigger read %v under the new key", got)
+	}
+}
+
+// TestSecureTriggerOutputs: a trigger with secureData keeps its outputs
+// out of the store in clear (sealed beside the marker), a resumed run and
+// a resubmitted one still read them, and history shows the marker.
+func TestSecureTriggerOutputs(t *testing.T) {
+	t.Parallel()
+	const secret = "trigger-secret-7"
+	def := []byte(`{"triggers": {"manual": {"type": "Request", "kind": "Http",
+	    "runtimeConfiguration": {"secureData": {"properties": ["inputs"]}}}},
+	  "actions": {
+	  "W": {"type": "Wait", "inputs": {"interval": {"count": 1, "unit": "Second"}}, "runAfter": {}},
+	  "Use": {"type": "Compose", "inputs": "@triggerBody()?['pw']", "runAfter": {"W": ["Succeeded"]}}}}`)
+	so := engine.StartOptions{Trigger: map[string]any{"body": map[string]any{"pw": secret}}}
+	for _, tc := range []struct {
+		name   string
+		sealer engine.Sealer
+		want   string
+	}{
+		{"sealed", newGCMSealer(t), secret},
+		{"memory only", nil, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			st, err := sqlite.OpenDir(t.TempDir(), sqlite.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { _ = st.Close() })
+			id := startParked(t, st, engine.Options{Sealer: tc.sealer}, def, so)
+			row, err := st.Run(ctx, id)
+			if err != nil || strings.Contains(string(row.Trigger), secret) {
+				t.Fatalf("the stored trigger holds the secret in clear: %s (%v)", row.Trigger, err)
+			}
+			e2 := engine.New(st, engine.Options{Sealer: tc.sealer})
+			t.Cleanup(func() { _ = e2.Close() })
+			if err := e2.Start(ctx); err != nil {
+				t.Fatal(err)
+			}
+			wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+			defer cancel()
+			use := func(id string) string {
+				t.Helper()
+				if r, err := e2.Wait(wctx, id); err != nil || r.Status != store.StatusSucceeded {
+					t.Fatalf("run %+v, %v", r, err)
+				}
+				rec, err := e2.RunRecord(ctx, id)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got, _ := outputs(rec, "Use").(string)
+				return got
+			}
+			if got := use(id); got != tc.want {
+				t.Errorf("Use read %q after the restart, want %q", got, tc.want)
+			}
+			again, err := e2.Resubmit(ctx, id, engine.ResubmitOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := use(again); got != tc.want {
+				t.Errorf("the resubmitted run read %q, want %q", got, tc.want)
+			}
+			if row, _ := st.Run(ctx, again); strings.Contains(string(row.Trigger), secret) {
+				t.Errorf("the resubmitted run stores the secret in clear: %s", row.Trigger)
+			}
+		})
 	}
 }

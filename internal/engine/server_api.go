@@ -53,7 +53,17 @@ func (e *Engine) Resubmit(ctx context.Context, runID string, o ResubmitOptions) 
 	}
 	now := e.now()
 	trig.Time = now
-	tb, err := json.Marshal(trig)
+	id := newRunID()
+	secure := p.def.Trigger(trig.Name).SecureOutputs()
+	if secure && trig.Sealed != "" {
+		// Sealed for the original run: opened here, sealed for the new one.
+		if e.opts.Sealer == nil {
+			trig.Sealed = "" // the new run reads the marker, as after a restart
+		} else if err := trig.open(e.opts.Sealer, runID); err != nil {
+			return "", fmt.Errorf("opening the secure trigger outputs: %w", err)
+		}
+	}
+	tb, err := trig.stored(secure && trig.Sealed != "", e.opts.Sealer, id)
 	if err != nil {
 		return "", fmt.Errorf("encode trigger: %w", err)
 	}
@@ -63,7 +73,6 @@ func (e *Engine) Resubmit(ctx context.Context, runID string, o ResubmitOptions) 
 	if err != nil {
 		return "", fmt.Errorf("encode run: %w", err)
 	}
-	id := newRunID()
 	b := &store.Batch{NewRuns: []store.Run{{ID: id, Workflow: row.Workflow, Version: row.Version,
 		Status: store.StatusRunning, Created: now, Trigger: tb, Data: db}}}
 	if o.FromAction != "" {

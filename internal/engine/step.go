@@ -487,7 +487,7 @@ func (r *run) startResponse(rc *rec) {
 		return
 	}
 	if rc.secured("inputs") {
-		resp.Body = secureMarker
+		resp.Body = SecureMarker
 	}
 	r.data.Response = resp
 	out := expr.NewObject(3)

@@ -234,9 +234,6 @@ func (s *Server) resubmit(w http.ResponseWriter, r *http.Request, from string) e
 	return nil
 }
 
-// secureMarker replaces content hidden by secureData, as the engine does.
-const secureMarker = "Content not shown due to security configuration."
-
 // hideSecureTrigger hides the trigger outputs of a run whose trigger has
 // runtimeConfiguration.secureData with "outputs" (or "inputs": a Request
 // trigger's inputs are its outputs).
@@ -250,19 +247,11 @@ func (s *Server) hideSecureTrigger(r *http.Request, row store.Run, rec *expr.Obj
 		// RunRecord needed the definition, so this does not happen.
 		return
 	}
-	t := def.Trigger(td.Name)
-	if t == nil || t.RuntimeConfiguration == nil {
-		return
-	}
-	hide := false
-	for _, p := range t.RuntimeConfiguration.SecureData {
-		hide = hide || strings.EqualFold(p, "outputs") || strings.EqualFold(p, "inputs")
-	}
-	if !hide {
+	if !def.Trigger(td.Name).SecureOutputs() {
 		return
 	}
 	to := expr.NewObject(1)
-	to.Set("outputs", secureMarker)
+	to.Set("outputs", engine.SecureMarker)
 	rec.Set("trigger", to)
 }
 

@@ -66,6 +66,9 @@ type RunUpdate struct {
 	Parked bool
 	Ended  time.Time
 	Data   []byte // nil keeps the stored data
+	// Trigger, when not nil, replaces the stored trigger (a key rotation
+	// re-sealing secure trigger outputs).
+	Trigger []byte
 }
 
 // ActionRecord is the record of one action execution: one per action per

@@ -135,7 +135,11 @@ func (d *Dispatcher) commit(ctx context.Context, e *entry, ns *state, oc outcome
 		if oc.err != nil {
 			code = oc.err.Code
 		}
-		data, err := json.Marshal(historyData{ScheduledTime: oc.scheduled, Code: code, Outputs: oc.outputs, Error: oc.err, Runs: ids})
+		outs := oc.outputs
+		if e.t.SecureOutputs() {
+			outs = engine.SecureMarker // the runs hold them (sealed), not the history
+		}
+		data, err := json.Marshal(historyData{ScheduledTime: oc.scheduled, Code: code, Outputs: outs, Error: oc.err, Runs: ids})
 		if err != nil {
 			return nil, fmt.Errorf("encode trigger history: %w", err)
 		}

@@ -433,6 +433,7 @@ var writeSQL = map[string]string{
 			VALUES (?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM runs), ?, ?, ?, ?, ?, ?, ?, ?)`,
 	"runupdate":     `UPDATE runs SET status = ?, parked = ?, ended = ? WHERE id = ?`,
 	"runupdatedata": `UPDATE runs SET status = ?, parked = ?, ended = ?, data = ? WHERE id = ?`,
+	"runtrigger":    `UPDATE runs SET trigger = ? WHERE id = ?`,
 	"callback":      `INSERT OR REPLACE INTO callbacks (token, run_id, ref) VALUES (?, ?, ?)`,
 	"donecallback":  `DELETE FROM callbacks WHERE token = ?`,
 	"savepoint":     `SAVEPOINT b`,
@@ -467,6 +468,9 @@ func (db *DB) applyBatch(tx *sql.Tx, b *store.Batch) error {
 			_, err = db.stmt(tx, "runupdatedata").Exec(u.Status, u.Parked, us(u.Ended), u.Data, u.ID)
 		} else {
 			_, err = db.stmt(tx, "runupdate").Exec(u.Status, u.Parked, us(u.Ended), u.ID)
+		}
+		if err == nil && u.Trigger != nil {
+			_, err = db.stmt(tx, "runtrigger").Exec(u.Trigger, u.ID)
 		}
 		if err != nil {
 			return fmt.Errorf("update run %s: %w", u.ID, err)

@@ -94,8 +94,15 @@ func testRunLifecycle(t *testing.T, s store.Store) {
 	must(t, s.Commit(ctx, &store.Batch{RunUpdates: []store.RunUpdate{{ID: "r1", Status: store.StatusSucceeded, Ended: t0}}}))
 	got, err = s.Run(ctx, "r1")
 	must(t, err)
-	if string(got.Data) != `{"d":2}` {
-		t.Fatalf("data after nil update = %s", got.Data)
+	if string(got.Data) != `{"d":2}` || string(got.Trigger) != `{"t":1}` {
+		t.Fatalf("data and trigger after nil update = %s, %s", got.Data, got.Trigger)
+	}
+	// A trigger replaces the stored one, the rest as given.
+	must(t, s.Commit(ctx, &store.Batch{RunUpdates: []store.RunUpdate{{ID: "r1", Status: store.StatusSucceeded, Ended: t0, Trigger: []byte(`{"t":2}`)}}}))
+	got, err = s.Run(ctx, "r1")
+	must(t, err)
+	if string(got.Trigger) != `{"t":2}` || string(got.Data) != `{"d":2}` || got.Status != store.StatusSucceeded {
+		t.Fatalf("run after a trigger update = %+v", got)
 	}
 	all, err := s.ListRuns(ctx, store.RunFilter{})
 	must(t, err)
