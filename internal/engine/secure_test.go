@@ -49,6 +49,44 @@ func (s *gcmSealer) Open(env, aad string) ([]byte, error) {
 	return s.aead.Open(nil, nil, b, []byte(aad))
 }
 
+// parkThenRestart parks a run of def on a fresh store with an engine
+// using sealer, checks the store does not hold secret in clear, then
+// starts a second engine on the store; it returns the store, the run ID
+// and the second engine.
+func parkThenRestart(t *testing.T, sealer engine.Sealer, def []byte, so engine.StartOptions, secret string) (store.Store, string, *engine.Engine) {
+	t.Helper()
+	ctx := context.Background()
+	st, err := sqlite.OpenDir(t.TempDir(), sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	id := startParked(t, st, engine.Options{Sealer: sealer}, def, so)
+	row, err := st.Run(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	acts, err := st.Actions(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored := []string{string(row.Trigger)}
+	for _, a := range acts {
+		stored = append(stored, string(a.Data))
+	}
+	for _, s := range stored {
+		if strings.Contains(s, secret) {
+			t.Fatalf("the store holds the secure value in clear: %s", s)
+		}
+	}
+	e := engine.New(st, engine.Options{Sealer: sealer})
+	t.Cleanup(func() { _ = e.Close() })
+	if err := e.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return st, id, e
+}
+
 // TestSecureDataSurvivesRestart: outputs hidden by secureData are sealed
 // in the store, so a run resumed by another engine still passes the real
 // value on, while the run history and the store show only the marker.
@@ -73,27 +111,7 @@ func TestSecureDataSurvivesRestart(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
-			st, err := sqlite.OpenDir(t.TempDir(), sqlite.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { _ = st.Close() })
-			id := startParked(t, st, engine.Options{Sealer: tc.sealer}, def, engine.StartOptions{})
-			acts, err := st.Actions(ctx, id)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, a := range acts {
-				if strings.Contains(string(a.Data), secret) {
-					t.Fatalf("the store holds the secure value in clear: %s", a.Data)
-				}
-			}
-
-			e2 := engine.New(st, engine.Options{Sealer: tc.sealer})
-			t.Cleanup(func() { _ = e2.Close() })
-			if err := e2.Start(ctx); err != nil {
-				t.Fatal(err)
-			}
+			_, id, e2 := parkThenRestart(t, tc.sealer, def, engine.StartOptions{}, secret)
 			wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 			defer cancel()
 			if r, err := e2.Wait(wctx, id); err != nil || r.Status != store.StatusSucceeded {
@@ -205,21 +223,7 @@ func TestSecureTriggerOutputs(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
-			st, err := sqlite.OpenDir(t.TempDir(), sqlite.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { _ = st.Close() })
-			id := startParked(t, st, engine.Options{Sealer: tc.sealer}, def, so)
-			row, err := st.Run(ctx, id)
-			if err != nil || strings.Contains(string(row.Trigger), secret) {
-				t.Fatalf("the stored trigger holds the secret in clear: %s (%v)", row.Trigger, err)
-			}
-			e2 := engine.New(st, engine.Options{Sealer: tc.sealer})
-			t.Cleanup(func() { _ = e2.Close() })
-			if err := e2.Start(ctx); err != nil {
-				t.Fatal(err)
-			}
+			st, id, e2 := parkThenRestart(t, tc.sealer, def, so, secret)
 			wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 			defer cancel()
 			use := func(id string) string {
