@@ -15,22 +15,9 @@ func init() { Register("Query", runQuery) }
 // which "where" (evaluated with item() bound to the item) is true, in
 // their original order. Outputs are {body: array}.
 func runQuery(_ context.Context, c *Call) (Result, error) {
-	in, err := rawInputs(c)
-	if err != nil {
-		return fail(c, c.Raw, err), nil
-	}
-	from, arr, ae := fromArray(c, in)
-	if ae != nil {
-		return failed(c.Raw, nil, ae), nil
-	}
-	shown := shownInputs(in, from)
-	rawWhere, ok := get(in, "where")
-	if !ok {
-		return failed(shown, nil, invalidInputs(c, "'where' is required")), nil
-	}
-	where, cerr := expr.CompileValue(rawWhere)
-	if cerr != nil {
-		return failed(shown, nil, templateError(c, "where", cerr)), nil
+	shown, arr, where, res := perItem(c, "where")
+	if res != nil {
+		return *res, nil
 	}
 	out := []any{}
 	env := &itemEnv{Env: c.Env}

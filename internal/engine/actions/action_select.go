@@ -14,22 +14,9 @@ func init() { Register("Select", runSelect) }
 // expression) evaluated once per item of "from" with item() bound to the
 // item. Outputs are {body: array}, as long as "from".
 func runSelect(_ context.Context, c *Call) (Result, error) {
-	in, err := rawInputs(c)
-	if err != nil {
-		return fail(c, c.Raw, err), nil
-	}
-	from, arr, ae := fromArray(c, in)
-	if ae != nil {
-		return failed(c.Raw, nil, ae), nil
-	}
-	shown := shownInputs(in, from)
-	rawSel, ok := get(in, "select")
-	if !ok {
-		return failed(shown, nil, invalidInputs(c, "'select' is required")), nil
-	}
-	sel, cerr := expr.CompileValue(rawSel)
-	if cerr != nil {
-		return failed(shown, nil, templateError(c, "select", cerr)), nil
+	shown, arr, sel, res := perItem(c, "select")
+	if res != nil {
+		return *res, nil
 	}
 	out := make([]any, len(arr))
 	env := &itemEnv{Env: c.Env}
@@ -42,4 +29,33 @@ func runSelect(_ context.Context, c *Call) (Result, error) {
 		out[i] = v
 	}
 	return Result{Inputs: shown, Outputs: bodyOutputs(out)}, nil
+}
+
+// perItem reads what Select and Query share: the "from" array and the
+// expression named key ("select", "where"), compiled to be evaluated once
+// per item. shown are the inputs for the run history. A non-nil res is the
+// failed result to return.
+func perItem(c *Call, key string) (shown any, arr []any, e *expr.Compiled, res *Result) {
+	in, err := rawInputs(c)
+	if err != nil {
+		r := fail(c, c.Raw, err)
+		return nil, nil, nil, &r
+	}
+	from, arr, ae := fromArray(c, in)
+	if ae != nil {
+		r := failed(c.Raw, nil, ae)
+		return nil, nil, nil, &r
+	}
+	shown = shownInputs(in, from)
+	raw, ok := get(in, key)
+	if !ok {
+		r := failed(shown, nil, invalidInputs(c, "'"+key+"' is required"))
+		return nil, nil, nil, &r
+	}
+	e, cerr := expr.CompileValue(raw)
+	if cerr != nil {
+		r := failed(shown, nil, templateError(c, key, cerr))
+		return nil, nil, nil, &r
+	}
+	return shown, arr, e, nil
 }
