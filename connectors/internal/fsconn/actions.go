@@ -154,17 +154,22 @@ func appendFile(ctx context.Context, s *Service, fsys FS, in connector.Input) (c
 	return statOK(ctx, fsys, p)
 }
 
+// transferParams reads the source and destination paths and the
+// overwrite flag of CopyFile and MoveFile.
+func transferParams(in connector.Input) (src, dst string, overwrite bool, err error) {
+	if src, err = pathParam(in, "source"); err != nil {
+		return "", "", false, err
+	}
+	if dst, err = pathParam(in, "destination"); err != nil {
+		return "", "", false, err
+	}
+	overwrite, err = in.Bool("overwrite", false)
+	return src, dst, overwrite, err
+}
+
 // copyFile copies a file (CopyFile).
 func copyFile(ctx context.Context, s *Service, fsys FS, in connector.Input) (connector.Output, error) {
-	src, err := pathParam(in, "source")
-	if err != nil {
-		return connector.Output{}, err
-	}
-	dst, err := pathParam(in, "destination")
-	if err != nil {
-		return connector.Output{}, err
-	}
-	overwrite, err := in.Bool("overwrite", false)
+	src, dst, overwrite, err := transferParams(in)
 	if err != nil {
 		return connector.Output{}, err
 	}
@@ -199,15 +204,7 @@ func copyFile(ctx context.Context, s *Service, fsys FS, in connector.Input) (con
 
 // moveFile moves a file to another path (MoveFile).
 func moveFile(ctx context.Context, s *Service, fsys FS, in connector.Input) (connector.Output, error) {
-	src, err := pathParam(in, "source")
-	if err != nil {
-		return connector.Output{}, err
-	}
-	dst, err := pathParam(in, "destination")
-	if err != nil {
-		return connector.Output{}, err
-	}
-	overwrite, err := in.Bool("overwrite", false)
+	src, dst, overwrite, err := transferParams(in)
 	if err != nil {
 		return connector.Output{}, err
 	}
